@@ -1,0 +1,46 @@
+# Quipu: `make run` serves the archive on http://127.0.0.1:8000, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup data lint pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the pinned requirements change.
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Migrate, import the seeds and build the search index. Safe to run again:
+# unchanged files are skipped and the index is rebuilt from the database.
+data: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_documents seeds
+	$(MANAGE) rebuild_index --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: data
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) archive.wsgi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: setup
+	@if command -v npm >/dev/null 2>&1 && [ -f tests/browser/package-lock.json ]; then \
+		npm ci --silent --no-audit --no-fund --prefix tests/browser; fi
+	$(BIN)/pytest
+
+test: data lint pytest
+
+clean:
+	rm -rf $(VENV) var test-output

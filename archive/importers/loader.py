@@ -1,0 +1,244 @@
+"""From a file on disk to rows in the database, one transaction per file.
+
+read_source_file() → decode() → parse_text() → store(): each step either
+succeeds or raises ImportProblem with a one-line reason for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from archive.importers import articles, cables
+from archive.importers.base import ParsedDocument, ParseError
+from archive.models import Document, Paragraph, Source, Tag
+
+logger = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+
+# Bytes that never occur in text files: a NUL, or most of the C0 controls.
+_BINARY_CONTROL_BYTES = bytes(range(0, 9)) + bytes([11, 12]) + bytes(range(14, 32))
+
+
+class ImportProblem(Exception):
+    """A file that cannot be imported; str(exc) is the reason shown to the user."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str
+    identifier: str = ""
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DecodedFile:
+    raw: bytes
+    text: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_source_file(path: Path, max_bytes: int | None = None) -> bytes:
+    limit = max_bytes if max_bytes is not None else settings.ARCHIVE_MAX_IMPORT_BYTES
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportProblem(f"file is {size:,} bytes, above the {limit:,}-byte limit (ARCHIVE_MAX_IMPORT_BYTES)")
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except PermissionError:
+        raise ImportProblem("file cannot be read: permission denied") from None
+    except IsADirectoryError:
+        raise ImportProblem("is a directory") from None
+    except OSError as exc:
+        raise ImportProblem(f"file cannot be read: {exc.strerror or exc}") from None
+
+
+def looks_binary(raw: bytes) -> bool:
+    sample = raw[:65536]
+    if b"\x00" in sample:
+        return True
+    controls = sum(sample.count(bytes([b])) for b in _BINARY_CONTROL_BYTES)
+    return controls > len(sample) * 0.01
+
+
+def decode(raw: bytes) -> DecodedFile:
+    if not raw.strip():
+        raise ImportProblem("file is empty")
+    if looks_binary(raw):
+        raise ImportProblem("file is binary, not text")
+    try:
+        return DecodedFile(raw, raw.decode("utf-8-sig"), "utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportProblem(
+            f"file is neither UTF-8 nor Windows-1252 text (bad byte at offset {utf8_error.start})"
+        ) from None
+    return DecodedFile(raw, text, "cp1252", [f"not valid UTF-8 (offset {utf8_error.start}); read as Windows-1252"])
+
+
+def parse_text(text: str) -> ParsedDocument:
+    """Detect the layout and parse it; an unknown layout becomes a generic article."""
+    try:
+        if cables.looks_like_cablegate_html(text):
+            return cables.parse_cablegate_html(text)
+        if cables.looks_like_cablegate_text(text):
+            return cables.parse_cablegate_text(text)
+        return articles.parse_article(text)
+    except ParseError as exc:
+        raise ImportProblem(str(exc)) from None
+    except RecursionError:
+        raise ImportProblem("file is too deeply nested to parse") from None
+
+
+def article_identifier(parsed: ParsedDocument) -> str:
+    day = parsed.date.isoformat() if parsed.date else "undated"
+    words = slugify(parsed.title)[:80].rstrip("-") or "untitled"
+    return f"{day}-{words}"
+
+
+def identifier_for(parsed: ParsedDocument) -> str:
+    if parsed.type == Document.Type.CABLE:
+        return parsed.identifier.strip().upper()
+    return article_identifier(parsed)
+
+
+def validate(parsed: ParsedDocument) -> None:
+    if not parsed.paragraphs and not parsed.title.strip():
+        raise ImportProblem("no text found to import")
+    numbers = [p.number for p in parsed.paragraphs]
+    if len(numbers) != len(set(numbers)):
+        raise ImportProblem("parser produced duplicate paragraph numbers")
+
+
+def find_existing(identifier: str, parsed: ParsedDocument, file_name: str) -> Document | None:
+    existing = Document.objects.filter(identifier=identifier).first()
+    if existing is None and parsed.type == Document.Type.ARTICLE:
+        # An article whose title was corrected keeps its identifier, so links stay valid.
+        existing = Document.objects.filter(type=parsed.type, file_name=file_name).order_by("id").first()
+    return existing
+
+
+def source_for(name: str) -> Source:
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        source = Source.objects.create(name=name, slug=slugify(name) or "source")
+    return source
+
+
+def subject_tags(codes: list[str]) -> list[Tag]:
+    found = {t.name: t for t in Tag.objects.filter(name__in=codes)}
+    for code in codes:
+        if code not in found:
+            found[code] = Tag.objects.create(name=code, kind=Tag.Kind.SUBJECT)
+    return [found[code] for code in codes]
+
+
+def document_fields(parsed: ParsedDocument) -> dict:
+    header = parsed.header
+    return {
+        "type": parsed.type,
+        "title": parsed.title,
+        "source": source_for(parsed.source),
+        "venue": parsed.venue,
+        "byline": parsed.byline,
+        "dateline": parsed.dateline,
+        "date": parsed.date,
+        "subject": parsed.subject,
+        "created": parsed.created,
+        "released": parsed.released,
+        "classification": parsed.classification,
+        "origin": parsed.origin,
+        "header_dtg": header.dtg,
+        "header_precedence": header.precedence,
+        "header_from": header.from_,
+        "header_to": list(header.to),
+        "header_info": list(header.info),
+        "declassify_on": parsed.declassify_on,
+        "declassification": parsed.declassification,
+        "classified_by": parsed.classified_by,
+        "references": list(parsed.references),
+        "signature": parsed.signature,
+        "format": parsed.format,
+    }
+
+
+def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
+    document.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(
+        Paragraph(document=document, number=p.number, anchor=p.anchor, marking=p.marking,
+                  heading=p.heading, text=p.text)
+        for p in parsed.paragraphs
+    )
+
+
+def replace_subject_tags(document: Document, codes: list[str]) -> None:
+    """The cable's TAGS come from the file; the topics staff added stay."""
+    staff_tags = list(document.tags.filter(kind=Tag.Kind.TOPIC))
+    document.tags.set(staff_tags + subject_tags(codes))
+
+
+def store(parsed: ParsedDocument, decoded: DecodedFile, file_name: str) -> tuple[Document, str]:
+    validate(parsed)
+    identifier = identifier_for(parsed)
+    sha256 = hashlib.sha256(decoded.raw).hexdigest()
+    with transaction.atomic():
+        document = find_existing(identifier, parsed, file_name)
+        if document is not None and document.sha256 == sha256:
+            return document, UNCHANGED
+        status = CREATED if document is None else UPDATED
+        if document is None:
+            document = Document(identifier=identifier)
+        for name, value in document_fields(parsed).items():
+            setattr(document, name, value)
+        document.original = decoded.raw
+        document.original_encoding = decoded.encoding
+        document.sha256 = sha256
+        document.file_name = file_name
+        document.save()
+        replace_paragraphs(document, parsed)
+        replace_subject_tags(document, parsed.tags)
+    return document, status
+
+
+def import_file(path: Path, *, dry_run: bool = False, display_name: str | None = None) -> FileResult:
+    name = display_name or str(path)
+    try:
+        decoded = decode(read_source_file(path))
+        parsed = parse_text(decoded.text)
+        warnings = decoded.warnings + list(parsed.warnings)
+        if dry_run:
+            validate(parsed)
+            return FileResult(name, "parsed", identifier_for(parsed), warnings=warnings)
+        document, status = store(parsed, decoded, path.name)
+    except ImportProblem as exc:
+        return FileResult(name, FAILED, reason=str(exc))
+    except Exception as exc:  # a parser bug must cost one file, not the whole run
+        logger.exception("importing %s failed", name)
+        return FileResult(name, FAILED, reason=f"could not be parsed ({type(exc).__name__}: {exc})"[:300])
+    return FileResult(name, status, document.identifier, warnings=warnings)
+
+
+def iter_files(paths: list[Path]):
+    """Files named, and files under directories named, in a stable order. Hidden files are skipped."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if child.is_file() and not any(part.startswith(".") for part in relative):
+                    yield child
+        else:
+            yield path

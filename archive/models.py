@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        LEAK = "leak", "Leaked document archive"
+        GOVERNMENT_NEWS = "government-news", "Government news service"
+        NEWS_AGENCY = "news-agency", "News agency"
+        MAGAZINE = "magazine", "Magazine"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TagQuerySet(models.QuerySet):
+    def subjects(self):
+        return self.filter(kind=Tag.Kind.SUBJECT)
+
+    def topics(self):
+        return self.filter(kind=Tag.Kind.TOPIC)
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        SUBJECT = "subject", "Subject (cable TAGS code)"
+        TOPIC = "topic", "Topic (added by staff)"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOPIC)
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tag", args=[self.slug])
+
+
+def unique_slug(model, text: str, max_length: int) -> str:
+    base = slugify(text)[: max_length - 8].strip("-") or "tag"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class DocumentQuerySet(models.QuerySet):
+    def cables(self):
+        return self.filter(type=Document.Type.CABLE)
+
+    def articles(self):
+        return self.filter(type=Document.Type.ARTICLE)
+
+    def newest_first(self):
+        return self.order_by(models.F("date").desc(nulls_last=True), "-id")
+
+    def for_listing(self):
+        return self.select_related("source").defer("original")
+
+    def for_document_page(self):
+        return self.select_related("source").prefetch_related("tags", "paragraphs")
+
+    def by_identifier(self, identifier: str) -> Document | None:
+        """Exact match, else the cable spelt in capitals (reference IDs are case-insensitive)."""
+        return self.filter(identifier=identifier).first() or (
+            self.filter(identifier=identifier.upper()).first() if identifier != identifier.upper() else None
+        )
+
+    def for_indexing(self):
+        return self.select_related("source").prefetch_related("tags", "paragraphs").defer("original")
+
+
+class Document(models.Model):
+    class Type(models.TextChoices):
+        CABLE = "cable", "Cable"
+        ARTICLE = "article", "Article"
+
+    identifier = models.CharField(
+        max_length=200, unique=True,
+        help_text="Stable public ID: the reference ID of a cable, a date-and-title slug for an article.",
+    )
+    type = models.CharField(max_length=10, choices=Type.choices)
+    title = models.TextField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
+    venue = models.CharField(max_length=200, blank=True, help_text="Site it was published on, if not the source's own.")
+    byline = models.CharField(max_length=300, blank=True)
+    dateline = models.CharField(max_length=300, blank=True)
+    date = models.DateField(null=True, blank=True)
+
+    # Cables
+    subject = models.TextField(blank=True)
+    created = models.DateTimeField(null=True, blank=True)
+    released = models.DateTimeField(null=True, blank=True)
+    classification = models.CharField(max_length=100, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+    header_dtg = models.CharField("date-time group", max_length=50, blank=True)
+    header_precedence = models.CharField("precedence", max_length=30, blank=True)
+    header_from = models.CharField("from", max_length=300, blank=True)
+    header_to = models.JSONField("to", default=list, blank=True)
+    header_info = models.JSONField("info addressees", default=list, blank=True)
+    declassify_on = models.DateField(null=True, blank=True)
+    declassification = models.CharField(max_length=300, blank=True, help_text="The E.O. line as printed.")
+    classified_by = models.TextField(blank=True)
+    references = models.JSONField(default=list, blank=True)
+    signature = models.CharField(max_length=300, blank=True)
+
+    tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
+    note = models.TextField("analyst note", blank=True, help_text="Markdown.")
+
+    # Provenance: the file exactly as imported.
+    original = models.BinaryField(editable=False)
+    original_encoding = models.CharField(max_length=20, default="utf-8", editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    file_name = models.CharField(max_length=500, editable=False)
+    format = models.CharField(max_length=40, editable=False)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "identifier"]
+        indexes = [
+            # Home page and admin list: newest documents first.
+            models.Index(fields=["-date", "-id"], name="document_newest"),
+            # Admin filters and browse counts.
+            models.Index(fields=["type", "source"], name="document_type_source"),
+            models.Index(fields=["origin"], name="document_origin"),
+            models.Index(fields=["classification"], name="document_classification"),
+            # Re-import of an article whose title changed: found again by its file.
+            models.Index(fields=["file_name"], name="document_file_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("document", args=[self.identifier])
+
+    @property
+    def is_cable(self) -> bool:
+        return self.type == self.Type.CABLE
+
+    @property
+    def original_text(self) -> str:
+        return bytes(self.original).decode(self.original_encoding, errors="replace")
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+
+class Paragraph(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveIntegerField(help_text="As the document numbers it (a cable's own ¶ numbers).")
+    anchor = models.CharField(max_length=20)
+    marking = models.CharField(max_length=60, blank=True, help_text="Classification marking, e.g. C, SBU.")
+    heading = models.TextField(blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            # Permalinks (/documents/X/#p5) must name one paragraph.
+            models.UniqueConstraint(fields=["document", "number"], name="paragraph_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.identifier} ¶{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+
+class PendingIndexUpdate(models.Model):
+    """A document whose search-index entry must be rewritten or removed.
+
+    Written in the same transaction as the change itself, so no update is lost
+    when another process holds the search index's write lock; drained by
+    whichever process gets the lock (see archive.search.queue).
+    """
+
+    class Action(models.TextChoices):
+        UPDATE = "update"
+        DELETE = "delete"
+
+    document_pk = models.BigIntegerField()
+    action = models.CharField(max_length=6, choices=Action.choices, default=Action.UPDATE)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["document_pk"], name="pending_index_document")]
+
+    def __str__(self) -> str:
+        return f"{self.action} document {self.document_pk}"

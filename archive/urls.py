@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import path
+
+from archive.views import api, documents, search
+
+urlpatterns = [
+    path("", documents.home, name="home"),
+    path("search/", search.search, name="search"),
+    path("search/help/", search.search_help, name="search_help"),
+    path("documents/<str:identifier>/", documents.document, name="document"),
+    path("documents/<str:identifier>/p/<str:number>/", documents.paragraph_permalink, name="paragraph"),
+    path("documents/<str:identifier>/original/", documents.original, name="original"),
+    path("tags/<slug:slug>/", documents.tag, name="tag"),
+    path("api/documents/", api.document_list, name="api_documents"),
+    path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),
+    path("api/search/", search.api_search, name="api_search"),
+    path("admin/", admin.site.urls),
+]

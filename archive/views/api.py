@@ -1,0 +1,141 @@
+"""JSON API: the archive as data, so an import can be checked from outside."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from archive.models import Document
+
+API_PAGE_SIZE = 50
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def document_summary(request, document: Document) -> dict:
+    return {
+        "identifier": document.identifier,
+        "title": document.title,
+        "type": document.type,
+        "date": iso(document.date),
+        "url": absolute(request, document.get_absolute_url()),
+    }
+
+
+def document_detail(request, document: Document) -> dict:
+    return {
+        "identifier": document.identifier,
+        "type": document.type,
+        "title": document.title,
+        "subject": document.subject or None,
+        "source": document.source.name,
+        "venue": document.venue or None,
+        "byline": document.byline or None,
+        "dateline": document.dateline or None,
+        "date": iso(document.date),
+        "created": iso(document.created),
+        "released": iso(document.released),
+        "classification": document.classification or None,
+        "origin": document.origin or None,
+        "tags": [{"name": tag.name, "kind": tag.kind} for tag in document.tags.all()],
+        "header": {
+            "dtg": document.header_dtg or None,
+            "precedence": document.header_precedence or None,
+            "from": document.header_from or None,
+            "to": document.header_to or [],
+            "info": document.header_info or [],
+        },
+        "declassify_on": iso(document.declassify_on),
+        "declassification": document.declassification or None,
+        "classified_by": document.classified_by or None,
+        "references": document.references or [],
+        "signature": document.signature or None,
+        "url": absolute(request, document.get_absolute_url()),
+        "original_url": absolute(request, f"{document.get_absolute_url()}original/"),
+        "sha256": document.sha256,
+        "file_name": document.file_name,
+        "imported_at": iso(document.imported_at),
+        "updated_at": iso(document.updated_at),
+        "paragraphs": [
+            {
+                "number": p.number,
+                "anchor": p.anchor,
+                "marking": p.marking or None,
+                "heading": p.heading or None,
+                "text": p.text,
+            }
+            for p in document.paragraphs.all()
+        ],
+    }
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def page_number(request) -> int | None:
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def page_size(request) -> int | None:
+    raw = request.GET.get("page_size", str(API_PAGE_SIZE))
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return size if 1 <= size <= settings.ARCHIVE_MAX_PAGE_SIZE else None
+
+
+@require_GET
+def document_list(request):
+    number, size = page_number(request), page_size(request)
+    if number is None:
+        return error("page must be a positive integer", 400)
+    if size is None:
+        return error(f"page_size must be an integer from 1 to {settings.ARCHIVE_MAX_PAGE_SIZE}", 400)
+    documents = Document.objects.for_listing().only(
+        "identifier", "title", "type", "date", "source__name"
+    ).order_by("identifier")
+    paginator = Paginator(documents, size)
+    try:
+        page = paginator.page(number)
+    except (EmptyPage, PageNotAnInteger):
+        return error(f"no such page: there are {paginator.num_pages} pages", 404)
+
+    def link(n: int) -> str:
+        query = request.GET.copy()
+        query["page"] = n
+        return absolute(request, f"{request.path}?{query.urlencode()}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "pages": paginator.num_pages,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [document_summary(request, d) for d in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def document_detail_view(request, identifier: str):
+    document = Document.objects.for_document_page().by_identifier(identifier)
+    if document is None:
+        return error(f"no document with identifier {identifier[:200]!r}", 404)
+    return JsonResponse(document_detail(request, document), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,13 @@
+"""gunicorn settings for `make run`; every value can be overridden on the command line."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Searches are CPU-bound: one worker per core plus one to cover I/O waits.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+accesslog = "-"
+errorlog = "-"
+# No "Server: gunicorn/x.y" banner.
+proc_name = "quipu"
