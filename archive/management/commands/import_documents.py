@@ -7,6 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.importers import loader
+from archive.importers.archive_jsonl import FORMAT as JSONL_FORMAT
+from archive.importers.cablegate_csv import FORMAT as CSV_FORMAT
 
 PROGRESS_THRESHOLD = 20  # files; below this a bar is noise
 
@@ -22,8 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="files or directories")
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument(
-            "--format", default="auto", choices=["auto"],
-            help="input format (default: detect per file)",
+            "--format", default="auto", choices=["auto", CSV_FORMAT, JSONL_FORMAT],
+            help=(
+                "auto (default): detect each file; cablegate-csv: the release's cables.csv, streamed in "
+                "batches and resumable; archive-jsonl: a backup written by export_archive"
+            ),
+        )
+        parser.add_argument("--batch-size", type=int, default=500, help="rows per transaction (cablegate-csv)")
+        parser.add_argument(
+            "--no-index", action="store_true",
+            help="cablegate-csv: do not index while importing (run rebuild_index afterwards)",
         )
 
     def handle(self, *paths: Path, **options):
@@ -31,6 +41,10 @@ class Command(BaseCommand):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
+        if options["format"] == CSV_FORMAT:
+            return self.import_csv(paths, options)
+        if options["format"] == JSONL_FORMAT:
+            return self.import_jsonl(paths, options)
         files = list(loader.iter_files(paths))
         counts = Counter()
         for result in self.progress(files):
@@ -80,3 +94,64 @@ class Command(BaseCommand):
                 f"{counts[s]} {s}" for s in (loader.CREATED, loader.UPDATED, loader.UNCHANGED, loader.FAILED)
             )
         self.stdout.write(line)
+
+    def single_file(self, paths: list[Path], name: str) -> Path:
+        if len(paths) != 1 or not paths[0].is_file():
+            raise CommandError(f"--format {name} takes exactly one file")
+        return paths[0]
+
+    def import_csv(self, paths: list[Path], options) -> None:
+        from archive.importers.cablegate_csv import CsvImporter
+        from archive.search.queue import index_documents_now
+
+        path = self.single_file(paths, CSV_FORMAT)
+        index = None if options["dry_run"] or options["no_index"] else index_documents_now
+        bar = self.byte_progress(path)
+        importer = CsvImporter(
+            path, batch_size=max(1, options["batch_size"]), dry_run=options["dry_run"],
+            on_batch=index, on_row=lambda report: bar and self.advance(bar, importer, report),
+        )
+        try:
+            report = importer.run()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        finally:
+            if bar:
+                bar.close()
+        for problem in report.problems:
+            self.stderr.write(f"failed     {path}:{problem.line}: {problem.reason}")
+        verb = "parsed" if options["dry_run"] else "created"
+        self.stdout.write(
+            f"{report.created} {verb}, {report.skipped} already imported, {report.failed} failed "
+            f"({report.rows} rows)"
+        )
+        if report.failed:
+            sys.exit(1)
+
+    def byte_progress(self, path: Path):
+        if not self.stdout.isatty() or self._options["verbosity"] == 0:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=path.stat().st_size, unit="B", unit_scale=True, file=sys.stderr, smoothing=0.05)
+
+    def advance(self, bar, importer, report) -> None:
+        bar.update(importer.bytes_read - bar.n)
+        if report.rows % 100 == 0:
+            bar.set_postfix(created=report.created, skipped=report.skipped, failed=report.failed)
+
+    def import_jsonl(self, paths: list[Path], options) -> None:
+        from archive.importers.archive_jsonl import restore_file
+
+        path = self.single_file(paths, JSONL_FORMAT)
+        if options["dry_run"]:
+            raise CommandError("--dry-run is not supported for archive-jsonl")
+        try:
+            report = restore_file(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {path}: {exc}") from None
+        for line, reason in report.problems:
+            self.stderr.write(f"failed     {path}:{line}: {reason}")
+        self.stdout.write(f"{report.created} created, {report.updated} updated, {report.failed} failed")
+        if report.failed:
+            sys.exit(1)

@@ -1,0 +1,262 @@
+"""The Cablegate release's cables.csv, streamed and written in batches.
+
+Eight columns, no header row, `"` quoting with `\\` escaping:
+internal id, created (MM/DD/YYYY HH:MM), reference ID, origin, classification,
+references separated by `|`, header, body. The header and body columns go
+through the same cable parser as the site pages.
+
+Each batch is one transaction, so an interrupted import leaves whole batches;
+a re-run skips rows whose reference ID is already in the archive before
+parsing them, which makes resuming cheap.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from archive.importers.base import ParsedDocument, ParseError
+from archive.importers.cables import parse_cable
+from archive.importers.loader import document_fields
+from archive.models import Document, Paragraph, Tag
+
+FORMAT = "cablegate-csv"
+COLUMNS = 8
+# Cable bodies can be far longer than csv's default 128 KiB field limit.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class CablesDialect(csv.Dialect):
+    delimiter = ","
+    quotechar = '"'
+    escapechar = "\\"
+    doublequote = False
+    skipinitialspace = False
+    lineterminator = "\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = False
+
+
+@dataclass
+class CsvRow:
+    line: int
+    fields: list[str]
+
+    @property
+    def identifier(self) -> str:
+        return self.fields[2].strip().upper()
+
+    def original_bytes(self) -> bytes:
+        """The record written back in the file's own dialect: what this document was imported from."""
+        out = io.StringIO()
+        csv.writer(out, dialect=CablesDialect, quoting=csv.QUOTE_ALL).writerow(self.fields)
+        return out.getvalue().encode("utf-8")
+
+
+@dataclass
+class RowProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class CsvReport:
+    created: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.skipped + self.failed
+
+
+def read_rows(handle: Iterable[str]) -> Iterator[CsvRow | RowProblem]:
+    """Rows of the file with the line each starts on; a malformed row is reported, not raised."""
+    reader = csv.reader(handle, dialect=CablesDialect)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowProblem(start, f"unreadable CSV: {exc}")
+            start = reader.line_num + 1
+            continue
+        line, start = start, reader.line_num + 1
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != COLUMNS:
+            yield RowProblem(line, f"expected {COLUMNS} columns, found {len(fields)}")
+            continue
+        yield CsvRow(line, fields)
+
+
+def parse_created(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(value.strip(), "%m/%d/%Y %H:%M").replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise ParseError(f"created {value.strip()[:40]!r} is not MM/DD/YYYY HH:MM") from None
+
+
+def parse_row(row: CsvRow) -> ParsedDocument:
+    _, created, identifier, origin, classification, references, header, body = row.fields
+    if not identifier.strip() or len(identifier.strip()) > 60 or not identifier.strip().isalnum():
+        raise ParseError(f"reference ID {identifier.strip()[:40]!r} is not a cable reference ID")
+    parsed = parse_cable(
+        header, body,
+        identifier=identifier.strip().upper(), created=parse_created(created), released=None,
+        classification=classification.strip(), origin=origin.strip(), format=FORMAT,
+    )
+    listed = [r.strip() for r in references.split("|") if r.strip()]
+    if listed:
+        # The release's own reference column is cleaner than what REF lines yield.
+        parsed.references = list(dict.fromkeys(listed))
+    return parsed
+
+
+class TagCache:
+    """Subject tags by code, created on first sight; one query per new code, not per cable."""
+
+    def __init__(self):
+        self.by_name = {t.name: t.pk for t in Tag.objects.only("pk", "name")}
+
+    def pks(self, codes: list[str]) -> list[int]:
+        for code in codes:
+            if code not in self.by_name:
+                tag, _ = Tag.objects.get_or_create(name=code, defaults={"kind": Tag.Kind.SUBJECT})
+                self.by_name[code] = tag.pk
+        return [self.by_name[code] for code in dict.fromkeys(codes)]
+
+
+def already_imported(rows: list[CsvRow]) -> set[str]:
+    identifiers = [row.identifier for row in rows]
+    return set(Document.objects.filter(identifier__in=identifiers).values_list("identifier", flat=True))
+
+
+def build_document(row: CsvRow, parsed: ParsedDocument, file_name: str) -> Document:
+    raw = row.original_bytes()
+    document = Document(identifier=parsed.identifier.upper(), original=raw, original_encoding="utf-8",
+                        sha256=hashlib.sha256(raw).hexdigest(), file_name=f"{file_name}:{row.line}")
+    for name, value in document_fields(parsed).items():
+        setattr(document, name, value)
+    return document
+
+
+def write_batch(parsed_rows: list[tuple[CsvRow, ParsedDocument]], file_name: str, tags: TagCache) -> list[int]:
+    """Documents, paragraphs and tag links of one batch in one transaction; returns the new pks."""
+    with transaction.atomic():
+        documents = Document.objects.bulk_create(
+            [build_document(row, parsed, file_name) for row, parsed in parsed_rows]
+        )
+        Paragraph.objects.bulk_create(
+            [
+                Paragraph(document_id=doc.pk, number=p.number, anchor=p.anchor, marking=p.marking,
+                          heading=p.heading, text=p.text)
+                for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
+                for p in parsed.paragraphs
+            ],
+            batch_size=2000,
+        )
+        Through = Document.tags.through
+        Through.objects.bulk_create(
+            [
+                Through(document_id=doc.pk, tag_id=tag_pk)
+                for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
+                for tag_pk in tags.pks(parsed.tags)
+            ],
+            batch_size=2000,
+        )
+    return [doc.pk for doc in documents]
+
+
+class CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read through it, for progress by position."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.bytes_read += n or 0
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class CsvImporter:
+    """Streams one cables.csv into the archive; `on_batch(new_pks)` runs after each committed batch."""
+
+    def __init__(self, path: Path, *, batch_size: int = 500, dry_run: bool = False, on_batch=None,
+                 on_row=None):
+        self.path = path
+        self.batch_size = batch_size
+        self.dry_run = dry_run
+        self.on_batch = on_batch or (lambda pks: None)
+        self.on_row = on_row or (lambda report: None)
+        self.report = CsvReport()
+        self.counter: CountingReader | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        return self.counter.bytes_read if self.counter else 0
+
+    def run(self) -> CsvReport:
+        tags = None if self.dry_run else TagCache()
+        batch: list[CsvRow] = []
+        self.counter = CountingReader(self.path.open("rb", buffering=0))
+        buffered = io.BufferedReader(self.counter, buffer_size=1 << 20)
+        with io.TextIOWrapper(buffered, encoding="utf-8", errors="replace", newline="") as handle:
+            for item in read_rows(handle):
+                if isinstance(item, RowProblem):
+                    self.fail(item)
+                    continue
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self.import_batch(batch, tags)
+                    batch = []
+        if batch:
+            self.import_batch(batch, tags)
+        return self.report
+
+    def fail(self, problem: RowProblem) -> None:
+        self.report.failed += 1
+        self.report.problems.append(problem)
+        self.on_row(self.report)
+
+    def import_batch(self, rows: list[CsvRow], tags: TagCache | None) -> None:
+        seen = set() if self.dry_run else already_imported(rows)
+        parsed_rows = []
+        for row in rows:
+            if row.identifier in seen:
+                self.report.skipped += 1
+                self.on_row(self.report)
+                continue
+            seen.add(row.identifier)  # a repeated row later in the same batch is skipped too
+            try:
+                parsed_rows.append((row, parse_row(row)))
+            except ParseError as exc:
+                self.fail(RowProblem(row.line, str(exc)))
+                continue
+            except Exception as exc:  # one malformed row must not stop 250,000 others
+                self.fail(RowProblem(row.line, f"could not be parsed ({type(exc).__name__}: {exc})"[:300]))
+                continue
+            self.report.created += 1
+            self.on_row(self.report)
+        if parsed_rows and not self.dry_run:
+            self.on_batch(write_batch(parsed_rows, self.path.name, tags))

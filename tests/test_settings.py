@@ -1,0 +1,90 @@
+"""Configuration comes from the environment; a bad value stops start-up and names the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from archive.search.urls import search_connection_from_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_django(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """Start Django in a fresh interpreter with the given environment, as `manage.py check` would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SEARCH_"))}
+    environment.update({"ARCHIVE_DATA_DIR": str(tmp_path / "data"), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_default_search_engine_is_whoosh_in_the_data_dir(tmp_path):
+    connection = search_connection_from_url("", tmp_path)
+    assert connection == {"ENGINE": "archive.search.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "whoosh")}
+
+
+def test_whoosh_url_sets_the_index_path(tmp_path):
+    connection = search_connection_from_url("whoosh:///srv/quipu/index", tmp_path)
+    assert connection["PATH"] == "/srv/quipu/index"
+
+
+def test_elasticsearch_url_maps_to_haystacks_own_backend(tmp_path):
+    connection = search_connection_from_url("elasticsearch://search.internal:9200/quipu", tmp_path)
+    assert connection == {
+        "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+        "URL": "http://search.internal:9200/",
+        "INDEX_NAME": "quipu",
+    }
+
+
+def test_solr_url_maps_to_haystacks_own_backend(tmp_path):
+    connection = search_connection_from_url("solr://solr.internal:8983/solr/quipu", tmp_path)
+    assert connection == {
+        "ENGINE": "haystack.backends.solr_backend.SolrEngine",
+        "URL": "http://solr.internal:8983/solr/quipu",
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["whoosh://relative/path", "elasticsearch://host:9200/", "solr://:8983/", "redis://localhost/0"]
+)
+def test_malformed_search_urls_are_refused_naming_search_url(tmp_path, url):
+    with pytest.raises(ImproperlyConfigured, match="SEARCH_URL"):
+        search_connection_from_url(url, tmp_path)
+
+
+def test_generated_secret_key_is_kept_in_the_data_dir(tmp_path):
+    result = start_django(tmp_path)
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "data" / "secret_key"
+    assert len(key_file.read_text()) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("SEARCH_URL", "ftp://example/index"),
+        ("DATABASE_URL", "nosuchdb://x/y"),
+        ("ARCHIVE_MAX_IMPORT_BYTES", "lots"),
+    ],
+)
+def test_bad_values_fail_at_start_up_naming_the_variable(tmp_path, variable, value):
+    result = start_django(tmp_path, **{variable: value})
+    assert result.returncode != 0
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_is_off_by_default():
+    from django.conf import settings
+
+    assert settings.DEBUG is False
