@@ -25,7 +25,7 @@ data: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_documents seeds
 	$(MANAGE) rebuild_index --noinput
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	ARCHIVE_HASHED_STATIC=1 $(MANAGE) collectstatic --noinput --verbosity 0
 
 run: data
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) archive.wsgi

@@ -83,8 +83,11 @@ def database_settings(directory: Path) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": directory / "archive.sqlite3",
             # Imports and admin edits can overlap with a gunicorn worker's writes.
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     import dj_database_url
 
@@ -100,7 +103,9 @@ def database_settings(directory: Path) -> dict:
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = envbool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 SECURE = envbool("DJANGO_SECURE", False)
 
 INSTALLED_APPS = [
@@ -175,12 +180,15 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Hashed names with far-future caching once `collectstatic` has written its manifest (make run does);
+# plain names before that, so a fresh checkout's tests and runserver work without collecting.
+HASHED_STATIC = envbool("ARCHIVE_HASHED_STATIC", (STATIC_ROOT / "staticfiles.json").exists())
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if envbool("ARCHIVE_HASHED_STATIC", not DEBUG)
+            if HASHED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -189,6 +197,8 @@ STORAGES = {
 # Largest file the importer accepts, in bytes.
 ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1)
 ARCHIVE_MAX_PAGE_SIZE = 100
+# Most documents one admin tagging action may change (archive/adminviews/views.py).
+ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -209,5 +219,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("ARCHIVE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # axes logs its version at every start-up; keep only its lockout warnings.
+        "axes": {"level": "WARNING"},
+    },
 }

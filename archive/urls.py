@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from archive.views import api, documents, search
+from archive.views import api, documents, health, search
 
 urlpatterns = [
     path("", documents.home, name="home"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/documents/", api.document_list, name="api_documents"),
     path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),
     path("api/search/", search.api_search, name="api_search"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -183,7 +183,10 @@ def test_importing_the_same_files_twice_changes_nothing():
     out, _, code = run_import(SEEDS)
     assert code == 0
     assert "0 created, 0 updated, 5 unchanged, 0 failed" in out
-    assert list(Document.objects.values_list("identifier", "sha256", "updated_at").order_by("identifier")) == before
+    assert (
+        list(Document.objects.values_list("identifier", "sha256", "updated_at").order_by("identifier"))
+        == before
+    )
     assert Paragraph.objects.count() == paragraphs
 
 
@@ -315,3 +318,10 @@ def test_a_missing_path_is_a_clear_command_error():
 
     with pytest.raises(CommandError, match="no such file or directory"):
         call_command("import_documents", "/nonexistent/quipu")
+
+
+def test_a_collections_readme_is_not_imported_as_a_document():
+    _, err, code = run_import(CORPUS.parent)
+    assert code == 0, err
+    assert Document.objects.count() == 38
+    assert not Document.objects.articles().exists()

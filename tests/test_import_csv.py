@@ -10,20 +10,23 @@ import re
 import pytest
 from django.core.management import call_command
 
-from archive.importers.cables import parse_cablegate_html
 from archive.importers.cablegate_csv import CablesDialect, CsvRow, parse_row, read_rows
+from archive.importers.cables import parse_cablegate_html
 from archive.models import Document, Paragraph
 from tests.conftest import corpus_pages
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "VZCZCXYZ0000\nRR RUEHWEB\n\nDE RUEHPE #3429/01 2901704\nZNY CCCCC ZZH\nR 171704Z OCT 07\n" \
-         "FM AMEMBASSY LIMA\nTO RUEHC/SECSTATE WASHDC 7146\nINFO RUEKJCS/SECDEF WASHDC\n"
+HEADER = (
+    "VZCZCXYZ0000\nRR RUEHWEB\n\nDE RUEHPE #3429/01 2901704\nZNY CCCCC ZZH\nR 171704Z OCT 07\n"
+    "FM AMEMBASSY LIMA\nTO RUEHC/SECSTATE WASHDC 7146\nINFO RUEKJCS/SECDEF WASHDC\n"
+)
 BODY = (
-    'C O N F I D E N T I A L LIMA 003429\n\nSIPDIS\n\nE.O. 12958: DECL: 03/22/2017\n'
+    "C O N F I D E N T I A L LIMA 003429\n\nSIPDIS\n\nE.O. 12958: DECL: 03/22/2017\n"
     'TAGS: PGOV MARR PREL PE\nSUBJECT: MOD BRIEFS "SECRETARY" GATES\n\n'
-    'REF: A. LIMA 1234\n\nClassified By: Ambassador J. Curtis Struble for reasons 1.4 (b) and (d).\n\n'
-    '1. (C) Summary: the \\ minister spoke of "Plan VRAE".\n\n2. (C) Riverine patrols will double.\n\nNEALON\n'
+    "REF: A. LIMA 1234\n\nClassified By: Ambassador J. Curtis Struble for reasons 1.4 (b) and (d).\n\n"
+    '1. (C) Summary: the \\ minister spoke of "Plan VRAE".\n\n'
+    "2. (C) Riverine patrols will double.\n\nNEALON\n"
 )
 
 
@@ -33,16 +36,24 @@ def csv_line(*fields: str) -> str:
     return out.getvalue()
 
 
-def cable_row(internal_id="1", created="10/17/2007 17:04", ref="07LIMA3429", refs="07LIMA1234|07STATE5678",
-              body=BODY) -> str:
+def cable_row(
+    internal_id="1", created="10/17/2007 17:04", ref="07LIMA3429", refs="07LIMA1234|07STATE5678", body=BODY
+) -> str:
     return csv_line(internal_id, created, ref, "Embassy Lima", "CONFIDENTIAL", refs, HEADER, body)
 
 
 def import_csv(path, **options) -> tuple[str, str, int]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_documents", str(path), format="cablegate-csv", stdout=out, stderr=err,
-                     no_index=True, **options)
+        call_command(
+            "import_documents",
+            str(path),
+            format="cablegate-csv",
+            stdout=out,
+            stderr=err,
+            no_index=True,
+            **options,
+        )
         code = 0
     except SystemExit as exc:
         code = exc.code
@@ -59,8 +70,16 @@ def page_as_csv_fields(page_text: str, internal_id: int) -> list[str]:
     header, body = (html.unescape(re.sub(r"<[^>]+>", "", block)) for block in blocks)
     day, time = created.split()
     year, month, date = day.split("-")
-    return [str(internal_id), f"{month}/{date}/{year} {time}", identifier, origin, classification, "",
-            header, body]
+    return [
+        str(internal_id),
+        f"{month}/{date}/{year} {time}",
+        identifier,
+        origin,
+        classification,
+        "",
+        header,
+        body,
+    ]
 
 
 def test_backslash_escapes_and_newlines_inside_fields_are_read(tmp_path):

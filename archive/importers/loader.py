@@ -53,7 +53,9 @@ def read_source_file(path: Path, max_bytes: int | None = None) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise ImportProblem(f"file is {size:,} bytes, above the {limit:,}-byte limit (ARCHIVE_MAX_IMPORT_BYTES)")
+            raise ImportProblem(
+                f"file is {size:,} bytes, above the {limit:,}-byte limit (ARCHIVE_MAX_IMPORT_BYTES)"
+            )
         with path.open("rb") as handle:
             return handle.read(limit + 1)
     except PermissionError:
@@ -87,7 +89,9 @@ def decode(raw: bytes) -> DecodedFile:
         raise ImportProblem(
             f"file is neither UTF-8 nor Windows-1252 text (bad byte at offset {utf8_error.start})"
         ) from None
-    return DecodedFile(raw, text, "cp1252", [f"not valid UTF-8 (offset {utf8_error.start}); read as Windows-1252"])
+    return DecodedFile(
+        raw, text, "cp1252", [f"not valid UTF-8 (offset {utf8_error.start}); read as Windows-1252"]
+    )
 
 
 def parse_text(text: str) -> ParsedDocument:
@@ -179,8 +183,14 @@ def document_fields(parsed: ParsedDocument) -> dict:
 def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
     document.paragraphs.all().delete()
     Paragraph.objects.bulk_create(
-        Paragraph(document=document, number=p.number, anchor=p.anchor, marking=p.marking,
-                  heading=p.heading, text=p.text)
+        Paragraph(
+            document=document,
+            number=p.number,
+            anchor=p.anchor,
+            marking=p.marking,
+            heading=p.heading,
+            text=p.text,
+        )
         for p in parsed.paragraphs
     )
 
@@ -232,13 +242,23 @@ def import_file(path: Path, *, dry_run: bool = False, display_name: str | None =
     return FileResult(name, status, document.identifier, warnings=warnings)
 
 
+def is_collection_note(path: Path) -> bool:
+    """A README beside the documents describes the collection; it is not one of them."""
+    return path.name.lower().startswith("readme")
+
+
 def iter_files(paths: list[Path]):
-    """Files named, and files under directories named, in a stable order. Hidden files are skipped."""
+    """Files named, and files under directories named, in a stable order.
+
+    Inside directories, hidden files and README files are skipped; a file named explicitly is
+    always imported.
+    """
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in relative):
+                hidden = any(part.startswith(".") for part in relative)
+                if child.is_file() and not hidden and not is_collection_note(child):
                     yield child
         else:
             yield path

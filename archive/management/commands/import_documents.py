@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from archive.importers import loader
 from archive.importers.archive_jsonl import FORMAT as JSONL_FORMAT
 from archive.importers.cablegate_csv import FORMAT as CSV_FORMAT
+from archive.search.queue import deferred_indexing
 
 PROGRESS_THRESHOLD = 20  # files; below this a bar is noise
 
@@ -24,15 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="files or directories")
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument(
-            "--format", default="auto", choices=["auto", CSV_FORMAT, JSONL_FORMAT],
+            "--format",
+            default="auto",
+            choices=["auto", CSV_FORMAT, JSONL_FORMAT],
             help=(
                 "auto (default): detect each file; cablegate-csv: the release's cables.csv, streamed in "
                 "batches and resumable; archive-jsonl: a backup written by export_archive"
             ),
         )
-        parser.add_argument("--batch-size", type=int, default=500, help="rows per transaction (cablegate-csv)")
         parser.add_argument(
-            "--no-index", action="store_true",
+            "--batch-size", type=int, default=500, help="rows per transaction (cablegate-csv)"
+        )
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
             help="cablegate-csv: do not index while importing (run rebuild_index afterwards)",
         )
 
@@ -47,9 +53,11 @@ class Command(BaseCommand):
             return self.import_jsonl(paths, options)
         files = list(loader.iter_files(paths))
         counts = Counter()
-        for result in self.progress(files):
-            counts[result.status] += 1
-            self.report(result)
+        # Index once at the end (in batches) rather than one index commit per file.
+        with deferred_indexing():
+            for result in self.progress(files):
+                counts[result.status] += 1
+                self.report(result)
         self.summarise(counts, options["dry_run"])
         if counts[loader.FAILED]:
             sys.exit(1)
@@ -108,8 +116,11 @@ class Command(BaseCommand):
         index = None if options["dry_run"] or options["no_index"] else index_documents_now
         bar = self.byte_progress(path)
         importer = CsvImporter(
-            path, batch_size=max(1, options["batch_size"]), dry_run=options["dry_run"],
-            on_batch=index, on_row=lambda report: bar and self.advance(bar, importer, report),
+            path,
+            batch_size=max(1, options["batch_size"]),
+            dry_run=options["dry_run"],
+            on_batch=index,
+            on_row=lambda report: bar and self.advance(bar, importer, report),
         )
         try:
             report = importer.run()

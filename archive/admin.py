@@ -1,0 +1,395 @@
+"""The staff side: documents (tags, notes, provenance), tags (merge), sources, the index queue.
+
+Two roles: superusers (and anyone with `archive.change_document_metadata`) edit
+everything; the Tagger group (migration 0002) views documents and changes only
+their tags. Bulk tag edits, merges and deletions live in archive/adminviews/.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, get_text_list, smart_split, unescape_string_literal
+
+from archive.adminviews import tagging, views
+from archive.adminviews.changelist import (
+    DocumentChangeList,
+    LargeTablePaginator,
+    OriginFilter,
+    TagFilter,
+    YearFilter,
+)
+from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
+
+METADATA_PERMISSION = "archive.change_document_metadata"
+MARKDOWN_HELP = (
+    "Markdown: *italic*, **bold**, [a link](https://example.org), lists with “- ”, "
+    "paragraphs separated by a blank line. Shown on the public pages, which keep only basic "
+    "formatting and http(s) or mailto links."
+)
+# The admin shows the start of an original; the public /documents/<id>/original/ has all of it.
+ORIGINAL_PREVIEW_CHARS = 100_000
+# Written by the importer, never edited.
+PROVENANCE = [
+    "file_name",
+    "format",
+    "original_encoding",
+    "sha256",
+    "imported_at",
+    "updated_at",
+    "original_preview",
+]
+
+
+def can_edit_metadata(user) -> bool:
+    """Editors (and superusers, who hold every permission) edit more than tags."""
+    return user.has_perm(METADATA_PERMISSION)
+
+
+def markdown_textarea(db_field, **kwargs):
+    return forms.CharField(
+        required=not db_field.blank,
+        label=db_field.verbose_name.capitalize(),
+        help_text=MARKDOWN_HELP,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+        **kwargs,
+    )
+
+
+class MarkdownFieldsMixin:
+    """Render the named TextFields as Markdown textareas with a help text."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.markdown_fields:
+            return markdown_textarea(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ParagraphInline(admin.TabularInline):
+    """Paragraphs come from the imported file: shown, never edited here."""
+
+    model = Paragraph
+    fields = ["number", "marking", "heading", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+    list_display = [
+        "identifier",
+        "short_title",
+        "type",
+        "source",
+        "date",
+        "classification",
+        "origin",
+        "tag_list",
+    ]
+    list_filter = ["type", "source", "classification", OriginFilter, TagFilter, YearFilter]
+    list_select_related = ["source"]
+    list_per_page = 100
+    search_fields = ["^identifier", "title", "paragraphs__text"]  # see get_search_results
+    search_help_text = (
+        "A reference ID (exact, or its beginning), or words from the title or the text. "
+        "For ranked full-text search, use the public search and “Tag all results of a search”."
+    )
+    autocomplete_fields = ["tags"]
+    inlines = [ParagraphInline]
+    actions = [views.add_tags, views.remove_tags]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    markdown_fields = ("note",)
+    fieldsets = [
+        (None, {"fields": ["identifier", "type", "title", "source", "date", "tags", "note"]}),
+        ("Publication", {"classes": ["collapse"], "fields": ["venue", "byline", "dateline"]}),
+        (
+            "Cable header",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "subject",
+                    "created",
+                    "released",
+                    "classification",
+                    "origin",
+                    "header_dtg",
+                    "header_precedence",
+                    "header_from",
+                    "header_to",
+                    "header_info",
+                    "declassify_on",
+                    "declassification",
+                    "classified_by",
+                    "references",
+                    "signature",
+                ],
+            },
+        ),
+        ("Provenance", {"fields": PROVENANCE}),
+    ]
+
+    class Media:
+        css = {"all": ["css/quipu-admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return DocumentChangeList
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_edit_metadata(request.user):
+            return PROVENANCE
+        # Taggers: every field but the tags is shown, not editable, and not in the form,
+        # so a POSTed title or note is ignored.
+        return [
+            name
+            for _, options in self.get_fieldsets(request, obj)
+            for name in options["fields"]
+            if name != "tags"
+        ]
+
+    def has_add_permission(self, request):
+        return False  # documents come from the importer (manage.py import_documents)
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact reference ID first (one indexed lookup), else every word must match."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = {term, term.upper()}
+        if Document.objects.filter(identifier__in=exact).exists():
+            return queryset.filter(identifier__in=exact), False
+        for bit in smart_split(term):
+            if bit[:1] in {'"', "'"} and bit[-1:] == bit[:1]:
+                bit = unescape_string_literal(bit)
+            in_text = Paragraph.objects.filter(document=OuterRef("pk"), text__icontains=bit)
+            queryset = queryset.filter(
+                Q(identifier__istartswith=bit) | Q(title__icontains=bit) | Exists(in_text)
+            )
+        return queryset, False
+
+    def get_urls(self):
+        tag_search = self.admin_site.admin_view(self.tag_search_results_view)
+        return [
+            path("tag-search-results/", tag_search, name="archive_document_tag_search_results"),
+            *super().get_urls(),
+        ]
+
+    def tag_search_results_view(self, request):
+        return views.tag_search_results(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "can_tag_search_results": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Name the tags added and removed, not just "Changed tags"."""
+        if add:
+            return super().construct_change_message(request, form, formsets, add)
+        other = [form.fields[name].label or name for name in form.changed_data if name != "tags"]
+        before = {tag.name for tag in form.initial.get("tags", [])}
+        after = {tag.name for tag in form.cleaned_data.get("tags", [])}
+        fields = get_text_list([str(label) for label in other], "and")
+        parts = [f"Changed {fields}."] if other else []
+        tags = tagging.change_message(sorted(after - before), sorted(before - after))
+        return " ".join([*parts, tags]).strip() or "No fields changed."
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, obj):
+        return Truncator(obj.title).chars(90)
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        # obj.tags.all() is served from the change list's prefetch: no query per row.
+        links = ((tag.slug, tag.name) for tag in obj.tags.all())
+        return format_html_join(", ", '<a href="?tag={}">{}</a>', links)
+
+    @admin.display(description="original file")
+    def original_preview(self, obj):
+        text = obj.original_text
+        note = ""
+        if len(text) > ORIGINAL_PREVIEW_CHARS:
+            text = text[:ORIGINAL_PREVIEW_CHARS]
+            note = format_html(
+                '<p>The first {} characters. <a href="{}">The whole file</a>.</p>',
+                f"{ORIGINAL_PREVIEW_CHARS:,}",
+                reverse("original", args=[obj.identifier]),
+            )
+        return format_html('{}<pre class="quipu-original">{}</pre>', note, text)
+
+
+class TagForm(forms.ModelForm):
+    slug = forms.SlugField(
+        required=False, max_length=100, help_text="Leave blank to derive it from the name."
+    )
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "kind", "description"]
+
+
+@admin.register(Tag)
+class TagAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+    form = TagForm
+    list_display = ["name", "kind", "short_description", "document_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    actions = [views.merge_tags]
+    markdown_fields = ("description",)
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match and match.url_name == "archive_tag_changelist":
+            # A correlated count per tag shown (the through table's tag index), not a GROUP BY
+            # over every document-tag link; sorting by it does count them all.
+            links = (
+                tagging.Through.objects.filter(tag=OuterRef("pk"))
+                .order_by()
+                .values("tag")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            queryset = queryset.annotate(
+                document_count=Coalesce(Subquery(links, output_field=IntegerField()), 0)
+            )
+        return queryset
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_edit_metadata(request.user):
+            return []
+        return ["kind"]  # taggers make topics; subject tags come from the cables
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.kind == Tag.Kind.SUBJECT and not can_edit_metadata(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_merge_permission(self, request):
+        """Merging deletes the merged tags: it needs both permissions (actions check any one)."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def get_deleted_objects(self, objs, request):
+        """The tags and how many documents lose them, not one line per document link."""
+        tags = list(objs)
+        links = tagging.Through.objects.filter(tag__in=tags).values("tag").annotate(n=Count("pk"))
+        counts = {row["tag"]: row["n"] for row in links.order_by()}
+        deleted = [f"{tag.name} (removed from {counts.get(tag.pk, 0):,} documents)" for tag in tags]
+        perms_needed = set() if self.has_delete_permission(request) else {"tag"}
+        return deleted, {Tag._meta.verbose_name_plural: len(tags)}, perms_needed, []
+
+    def delete_model(self, request, obj):
+        tagging.delete_tags(request.user, [obj])
+
+    def delete_queryset(self, request, queryset):
+        tagging.delete_tags(request.user, queryset)
+
+    @admin.display(description="description")
+    def short_description(self, obj):
+        return Truncator(obj.description).chars(80)
+
+    @admin.display(description="documents", ordering="document_count")
+    def document_count(self, obj):
+        url = reverse("admin:archive_document_changelist")
+        return format_html('<a href="{}?tag={}">{}</a>', url, obj.slug, f"{obj.document_count:,}")
+
+
+@admin.register(Source)
+class SourceAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "homepage", "document_count"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    markdown_fields = ("description",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(document_count=Count("documents"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # The index stores the source's name; a rename sends no signal for its documents.
+            tagging.reindex_documents(obj.documents.values_list("pk", flat=True))
+
+    @admin.display(description="documents", ordering="document_count")
+    def document_count(self, obj):
+        url = reverse("admin:archive_document_changelist")
+        count = f"{obj.document_count:,}"
+        return format_html('<a href="{}?source__id__exact={}">{}</a>', url, obj.pk, count)
+
+
+@admin.register(PendingIndexUpdate)
+class PendingIndexUpdateAdmin(admin.ModelAdmin):
+    """The search index's work queue, for superusers to see whether it drains."""
+
+    list_display = ["document_pk", "action", "queued_at"]
+    list_filter = ["action"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who changed what: every admin edit, bulk ones included, one row per object."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "change_message_text"]
+    list_filter = ["action_flag", "content_type"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    date_hierarchy = "action_time"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="change")
+    def change_message_text(self, obj):
+        return obj.get_change_message()

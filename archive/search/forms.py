@@ -1,0 +1,112 @@
+"""The search page's GET parameters, checked before they reach the search engine."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+
+from django import forms
+from django.conf import settings
+
+from archive.search.indexes import FACET_FIELDS
+
+FILTER_FACETS = [name for name in FACET_FIELDS if name != "year"]  # year: via date_from/date_to
+MAX_VALUE_LENGTH = 200
+MAX_VALUES_PER_FACET = 20
+DEFAULT_PAGE_SIZE = 20
+SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class FacetValuesField(forms.Field):
+    """A repeatable parameter (?tag=MARR&tag=PGOV): a list of distinct, plain strings.
+
+    Values are not checked against the archive: an unknown one simply matches nothing
+    (its chip is still shown, so it can be removed).
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
+        cleaned = []
+        for raw in values:
+            text = "".join(ch for ch in str(raw) if unicodedata.category(ch) != "Cc").strip()
+            if text and text not in cleaned:
+                cleaned.append(text[:MAX_VALUE_LENGTH])
+        if len(cleaned) > MAX_VALUES_PER_FACET:
+            raise forms.ValidationError(f"At most {MAX_VALUES_PER_FACET} values per filter.")
+        return cleaned
+
+
+def parse_partial_date(text: str, end: bool) -> dt.date:
+    """'2007' → 2007-01-01 (or 2007-12-31 for the end of a range); '2007-10' → 2007-10-01/31."""
+    match = PARTIAL_DATE.match(text.strip())
+    if not match:
+        raise forms.ValidationError("Use a year, year-month or full date: 2007, 2007-10 or 2007-10-17.")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if day is None:
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise forms.ValidationError(f"{text} is not a date on the calendar.") from None
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, strip=True)
+    date_from = forms.CharField(required=False, max_length=10)
+    date_to = forms.CharField(required=False, max_length=10)
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = forms.IntegerField(required=False, min_value=1)
+    more = forms.ChoiceField(required=False, choices=[(name, name) for name in FILTER_FACETS])
+    more_filter = forms.CharField(required=False, max_length=MAX_VALUE_LENGTH, strip=True)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for name in FILTER_FACETS:
+            self.fields[name] = FacetValuesField(required=False)
+        # The query parser explains control characters (NUL included) and offers a fix.
+        self.fields["q"].validators = []
+
+    def clean_date_from(self):
+        value = self.cleaned_data["date_from"]
+        return parse_partial_date(value, end=False) if value else None
+
+    def clean_date_to(self):
+        value = self.cleaned_data["date_to"]
+        return parse_partial_date(value, end=True) if value else None
+
+    def clean_page_size(self):
+        size = self.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
+        if size > settings.ARCHIVE_MAX_PAGE_SIZE:
+            raise forms.ValidationError(f"page_size can be at most {settings.ARCHIVE_MAX_PAGE_SIZE}.")
+        return size
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> dict[str, list[str]]:
+        """{facet: [values]} for the facets with values chosen."""
+        return {
+            name: self.cleaned_data.get(name) or [] for name in FILTER_FACETS if self.cleaned_data.get(name)
+        }
+
+    def sort_order(self) -> str:
+        return self.cleaned_data.get("sort") or ("relevance" if self.cleaned_data.get("q") else "newest")
+
+    def error_messages(self) -> list[str]:
+        messages = []
+        for name, errors in self.errors.items():
+            label = name.replace("_", " ") if name != "__all__" else ""
+            messages += [f"{label}: {error}" if label else str(error) for error in errors]
+        return messages

@@ -1,0 +1,87 @@
+"""What the search index knows about a document.
+
+One entry per Document. Paragraphs are not indexed on their own (the archive will hold
+hundreds of thousands of cables): the text field holds them all, and the paragraphs that
+match a query are found at query time for the documents on the page shown
+(archive.search.paragraphs).
+"""
+
+from __future__ import annotations
+
+from haystack import indexes
+
+from archive.models import Document
+
+# Facet name in URLs and the API → index field. Order is the sidebar's order.
+FACET_FIELDS = {
+    "type": "type",
+    "source": "source",
+    "classification": "classification",
+    "origin": "origin",
+    "tag": "tags",
+    "marking": "markings",
+    "year": "year",
+}
+# Facets with several values per document.
+MULTI_VALUED_FACETS = {"tag", "marking"}
+
+
+class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True)
+    identifier = indexes.CharField(model_attr="identifier", indexed=False)
+    title = indexes.CharField(model_attr="title")
+    type = indexes.CharField(model_attr="type", faceted=True)
+    source = indexes.CharField(faceted=True)
+    classification = indexes.CharField(model_attr="classification", faceted=True)
+    origin = indexes.CharField(model_attr="origin", faceted=True)
+    tags = indexes.MultiValueField(faceted=True)
+    markings = indexes.MultiValueField(faceted=True)
+    ref = indexes.MultiValueField()
+    year = indexes.IntegerField(faceted=True, null=True)
+    date = indexes.DateField(model_attr="date", null=True)
+    created = indexes.DateTimeField(model_attr="created", null=True)
+    released = indexes.DateTimeField(model_attr="released", null=True)
+    declassify_on = indexes.DateField(model_attr="declassify_on", null=True)
+
+    def get_model(self):
+        return Document
+
+    def get_updated_field(self) -> str:
+        return "updated_at"
+
+    def index_queryset(self, using=None):
+        return Document.objects.for_indexing()
+
+    def read_queryset(self, using=None):
+        """Rows behind a page of results (SearchQuerySet.load_all): one query."""
+        return Document.objects.for_listing()
+
+    def prepare_text(self, document: Document) -> str:
+        # Plain text, not a template: an autoescaped template would make highlighting
+        # double-escape (HAYSTACK-WHOOSH.md, "Highlighting and input").
+        # A cable's reference ID is a word people search for; an article's slug is not.
+        parts = [
+            document.identifier if document.is_cable else "",
+            document.title,
+            document.subject,
+            document.byline,
+        ]
+        for paragraph in document.paragraphs.all():
+            parts += [paragraph.heading, paragraph.text]
+        parts.append(document.note)
+        return "\n\n".join(part for part in parts if part)
+
+    def prepare_source(self, document: Document) -> str:
+        return document.source.name
+
+    def prepare_tags(self, document: Document) -> list[str]:
+        return sorted(tag.name for tag in document.tags.all())
+
+    def prepare_markings(self, document: Document) -> list[str]:
+        return sorted({p.marking for p in document.paragraphs.all() if p.marking})
+
+    def prepare_ref(self, document: Document) -> list[str]:
+        return [str(reference) for reference in document.references or [] if reference]
+
+    def prepare_year(self, document: Document) -> int | None:
+        return document.year

@@ -1,0 +1,51 @@
+"""Links that change one thing in the current search and keep the rest of its state."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from archive.search.forms import FILTER_FACETS
+
+# Parameters a link to another result set drops: the page, and the "all values" view.
+RESET = ("page", "more", "more_filter")
+
+
+def search_url(path: str, params: QueryDict) -> str:
+    encoded = params.urlencode()
+    return f"{path}?{encoded}" if encoded else path
+
+
+def changed(params: QueryDict, **values) -> QueryDict:
+    copy = params.copy()
+    for name in RESET:
+        copy.pop(name, None)
+    for name, value in values.items():
+        if value is None:
+            copy.pop(name, None)
+        else:
+            copy.setlist(name, value if isinstance(value, list) else [value])
+    return copy
+
+
+def toggle_value(path: str, params: QueryDict, facet: str, value: str) -> str:
+    """Add a facet value to the filters, or remove it if it is already there."""
+    values = params.getlist(facet)
+    values = [v for v in values if v != value] if value in values else values + [value]
+    return search_url(path, changed(params, **{facet: values}))
+
+
+def without_filters(path: str, params: QueryDict) -> str:
+    """Clear all: the same words, no filters."""
+    return search_url(
+        path, changed(params, **{name: None for name in (*FILTER_FACETS, "date_from", "date_to")})
+    )
+
+
+def year_range(path: str, params: QueryDict, year: int) -> str:
+    return search_url(path, changed(params, date_from=str(year), date_to=str(year)))
+
+
+def page_link(path: str, params: QueryDict, number: int) -> str:
+    copy = params.copy()
+    copy["page"] = str(number)
+    return search_url(path, copy)

@@ -1,0 +1,181 @@
+"""One search, start to finish: checked parameters → SearchQuerySet → a page of results.
+
+Shared by the search page and the JSON API. Only haystack's public API is used
+(filter, facet, order_by, highlight, load_all), so another haystack backend would do.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from haystack import connections
+from haystack.exceptions import SearchBackendError
+from haystack.query import SearchQuerySet
+
+from archive.models import Document
+from archive.rendering import reveal_controls
+from archive.search import query as query_language
+from archive.search.indexes import FACET_FIELDS
+from archive.search.paragraphs import ParagraphHit, highlight_words, paragraph_hits
+from archive.search.translate import facet_sq, to_sq
+
+SUGGEST_BELOW = 3  # hits: fewer than this and we look for a better spelling
+SNIPPET_WORDS = 40
+REFERENCE_ID = re.compile(r"^\d{2}[A-Z][A-Z0-9]*?\d+$", re.IGNORECASE)
+MARK_TAGS = re.compile(r"(</?(?:mark|em|b|strong)>)")
+
+
+@dataclass
+class Result:
+    document: Document
+    snippet: SafeString
+    paragraphs: list[ParagraphHit] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    results: list[Result]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: dict[str, list[tuple]]
+    words: list[str]  # the query's words, for ?hl= links
+    suggestion: str = ""
+
+
+def reference_id(q: str) -> str | None:
+    """The cable reference ID q spells (07LIMA3429, any case), or None."""
+    q = q.strip()
+    return q.upper() if REFERENCE_ID.match(q) else None
+
+
+def base_queryset() -> SearchQuerySet:
+    return SearchQuerySet().models(Document).load_all()
+
+
+def filtered_queryset(tree, filters: dict[str, list[str]], date_from=None, date_to=None):
+    sqs = base_queryset()
+    if tree is not None:
+        sqs = sqs.filter(to_sq(tree)).highlight()
+    for name, values in filters.items():
+        sqs = sqs.filter(facet_sq(FACET_FIELDS[name], values))
+    if date_from:
+        sqs = sqs.filter(date__gte=date_from)
+    if date_to:
+        sqs = sqs.filter(date__lte=date_to)
+    return sqs
+
+
+def ordered(sqs, sort: str):
+    if sort == "newest":
+        return sqs.order_by("-date")
+    if sort == "oldest":
+        return sqs.order_by("date")
+    return sqs
+
+
+def with_facets(sqs):
+    for name in FACET_FIELDS.values():
+        sqs = sqs.facet(name)
+    return sqs
+
+
+def fetch_page(sqs, number: int, size: int) -> tuple[list, int, int]:
+    """(results, page number, hit count); a page past the end becomes the last page."""
+    results = list(sqs[(number - 1) * size : number * size])
+    count = sqs.count()
+    last = max(1, math.ceil(count / size))
+    if number > last:
+        number = last
+        results = list(sqs[(number - 1) * size : number * size])
+    return results, number, count
+
+
+def facet_counts(sqs) -> dict[str, list[tuple]]:
+    fields = sqs.facet_counts().get("fields", {})
+    return {name: list(fields.get(index_field, [])) for name, index_field in FACET_FIELDS.items()}
+
+
+def safe_snippet(html: str) -> SafeString:
+    """Backend highlighting as escaped text with only <mark>, whatever the backend escaped."""
+    parts = []
+    for part in MARK_TAGS.split(html):
+        if MARK_TAGS.fullmatch(part):
+            parts.append("</mark>" if part.startswith("</") else "<mark>")
+        else:
+            parts.append(escape(reveal_controls(unescape(part))))
+    return mark_safe(" ".join("".join(parts).split()))
+
+
+def snippet_for(search_result) -> SafeString:
+    highlighted = (getattr(search_result, "highlighted", None) or {}).get("text") or []
+    if highlighted and highlighted[0]:
+        return safe_snippet(highlighted[0])
+    document = search_result.object
+    if document.is_cable:
+        text = document.subject or document.title
+    else:
+        text = getattr(search_result, "text", "") or ""
+    return escape(reveal_controls(Truncator(" ".join(text.split())).words(SNIPPET_WORDS)))
+
+
+def build_results(search_results, tree) -> list[Result]:
+    documents = [r.object for r in search_results if r.object is not None]
+    hits = paragraph_hits(documents, tree)
+    return [
+        Result(r.object, snippet_for(r), hits.get(r.object.pk, []))
+        for r in search_results
+        if r.object is not None
+    ]
+
+
+def suggestion_for(tree, count: int) -> str:
+    """A respelt query when this one finds little and the index knows better words."""
+    if tree is None or count >= SUGGEST_BELOW:
+        return ""
+    backend = connections["default"].get_backend()
+    words = [w for w in highlight_words(tree) if w.isalpha()]
+    if not words or not hasattr(backend, "suggest_words"):
+        return ""
+    better = backend.suggest_words(words)
+    if not better:
+        return ""
+    suggested = query_language.render(tree)
+    for word, replacement in better.items():
+        suggested = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, suggested)
+    return suggested
+
+
+def search(q: str, filters, date_from=None, date_to=None, sort="relevance", page=1, page_size=20) -> Outcome:
+    """Run one search. Raises QueryProblem for a query we cannot run."""
+    tree = query_language.parse(q or "")
+    sqs = with_facets(ordered(filtered_queryset(tree, filters, date_from, date_to), sort))
+    try:
+        search_results, page, count = fetch_page(sqs, page, page_size)
+    except query_language.QueryProblem:
+        raise
+    except SearchBackendError as exc:
+        term = getattr(exc, "term", "")
+        raise query_language.QueryProblem(
+            f"{term}* matches too many different words: add letters before the *."
+            if term
+            else "The search engine could not run this query.",
+            query_language.repair(q.replace(f"{term}*", term)) if term else "",
+        ) from None
+    return Outcome(
+        results=build_results(search_results, tree),
+        count=count,
+        page=page,
+        pages=max(1, math.ceil(count / page_size)),
+        page_size=page_size,
+        facets=facet_counts(sqs),
+        words=highlight_words(tree),
+        suggestion=suggestion_for(tree, count),
+    )

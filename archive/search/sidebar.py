@@ -1,0 +1,117 @@
+"""The facet sidebar and the active-filter chips, as plain data for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+
+from archive.search import links
+from archive.search.forms import FILTER_FACETS
+
+LABELS = {
+    "type": "Type",
+    "source": "Source",
+    "classification": "Classification",
+    "origin": "Origin",
+    "tag": "Tags",
+    "marking": "Paragraph markings",
+    "year": "Year",
+}
+TYPE_LABELS = {"cable": "Cable", "article": "Article"}
+SHOWN_VALUES = 10
+
+
+@dataclass
+class FacetValue:
+    value: object
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue] = field(default_factory=list)
+    more_url: str = ""
+
+    @property
+    def shown(self) -> list[FacetValue]:
+        return self.values[:SHOWN_VALUES]
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.values) > SHOWN_VALUES
+
+
+@dataclass
+class Chip:
+    label: str
+    value: str
+    remove_url: str
+
+
+def value_label(name: str, value) -> str:
+    return TYPE_LABELS.get(value, str(value)) if name == "type" else str(value)
+
+
+def facet_values(path: str, params: QueryDict, name: str, counts) -> list[FacetValue]:
+    chosen = params.getlist(name)
+    values = []
+    for value, count in counts:
+        if name == "year":
+            selected = params.get("date_from") == params.get("date_to") == str(value)
+            url = links.year_range(path, params, value)
+        else:
+            selected = value in chosen
+            url = links.toggle_value(path, params, name, value)
+        values.append(FacetValue(value, value_label(name, value), count, selected, url))
+    if name == "year":
+        values.sort(key=lambda v: v.value, reverse=True)
+    return values
+
+
+def build_facets(path: str, params: QueryDict, counts: dict[str, list]) -> list[Facet]:
+    facets = []
+    for name, pairs in counts.items():
+        facet = Facet(name, LABELS.get(name, name), facet_values(path, params, name, pairs))
+        if facet.has_more:
+            facet.more_url = links.search_url(path, links.changed(params, more=name)) + f"#facet-{name}"
+        facets.append(facet)
+    return facets
+
+
+def build_chips(
+    path: str, params: QueryDict, filters: dict[str, list[str]], date_from, date_to
+) -> list[Chip]:
+    chips = [
+        Chip(LABELS[name], value_label(name, value), links.toggle_value(path, params, name, value))
+        for name in FILTER_FACETS
+        for value in filters.get(name, [])
+    ]
+    if date_from:
+        chips.append(
+            Chip(
+                "From",
+                params.get("date_from", ""),
+                links.search_url(path, links.changed(params, date_from=None)),
+            )
+        )
+    if date_to:
+        chips.append(
+            Chip(
+                "To",
+                params.get("date_to", ""),
+                links.search_url(path, links.changed(params, date_to=None)),
+            )
+        )
+    return chips
+
+
+def filtered_values(facet: Facet, text: str) -> list[FacetValue]:
+    """The "all values" list, narrowed by the filter box (case-insensitive substring)."""
+    needle = text.casefold()
+    return [v for v in facet.values if needle in v.label.casefold()] if needle else facet.values

@@ -1,0 +1,53 @@
+"""A parsed query (archive.search.query) → haystack SQ objects, for any haystack backend."""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+
+from haystack.inputs import Clean, Exact
+from haystack.query import SQ
+
+from archive.search.query import Group, Not, Phrase, Term
+
+
+class Fuzzy(Clean):
+    """A word matched within `max_edits` edits. Our Whoosh query honours the number; other
+    backends see a plain fuzzy filter with their default distance."""
+
+    def __init__(self, query_string: str, max_edits: int, **kwargs):
+        super().__init__(query_string, **kwargs)
+        self.max_edits = max_edits
+
+
+def field_name(node) -> str:
+    return node.field or "content"
+
+
+def term_sq(term: Term) -> SQ:
+    name = field_name(term)
+    is_value = term.field in ("tags", "markings", "ref")
+    text = term.text.lower() if is_value else term.text
+    if term.prefix:
+        return SQ(**{f"{name}__startswith": Clean(text)})
+    if term.fuzzy:
+        return SQ(**{f"{name}__fuzzy": Fuzzy(text, term.fuzzy)})
+    return SQ(**{name: Exact(text) if is_value else Clean(text)})
+
+
+def to_sq(node) -> SQ:
+    if isinstance(node, Term):
+        return term_sq(node)
+    if isinstance(node, Phrase):
+        return SQ(**{field_name(node): Exact(node.text)})
+    if isinstance(node, Not):
+        return ~to_sq(node.child)
+    if isinstance(node, Group):
+        combine = operator.or_ if node.operator == "OR" else operator.and_
+        return reduce(combine, [to_sq(child) for child in node.children])
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def facet_sq(index_field: str, values: list[str]) -> SQ:
+    """Documents with any of these exact values (several values of one facet are ORed)."""
+    return reduce(operator.or_, [SQ(**{f"{index_field}_exact": Exact(value)}) for value in values])

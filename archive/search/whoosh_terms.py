@@ -1,0 +1,53 @@
+"""Whoosh query pieces: fuzzy terms that work on a stemmed field, and <mark> highlighting."""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+from whoosh.highlight import HtmlFormatter
+from whoosh.qparser import FuzzyTermPlugin
+from whoosh.support.levenshtein import distance
+
+
+class MarkFormatter(HtmlFormatter):
+    """HTML-escaped text with only <mark> added (Whoosh escapes text and matches)."""
+
+    template = "<%(tag)s>%(t)s</%(tag)s>"
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+
+def words_within(reader, fieldname: str, word: str, maxdist: int, prefix: int):
+    """Indexed words within maxdist edits of word that share its first `prefix` letters."""
+    for btext in reader.expand_prefix(fieldname, word[:prefix]):
+        if distance(btext.decode("utf-8"), word, limit=maxdist) <= maxdist:
+            yield btext
+
+
+class WordFuzzyTerm(wq.FuzzyTerm):
+    """A fuzzy term matched on words as written, then mapped to the index's stems.
+
+    Whoosh stems the word first ("cooperaton" stays "cooperaton", far from the stem "cooper")
+    and, in a single-segment index, compares it with the unstemmed spelling words: most
+    fuzzy queries found nothing. Here the word is compared with both the stems and the
+    unstemmed words; unstemmed matches count through their stems.
+    """
+
+    def _btexts(self, ixreader):
+        field = ixreader.schema[self.fieldname]
+        stem = next(iter(field.process_text(self.text, mode="query")), self.text)
+        found = set(words_within(ixreader, self.fieldname, stem, self.maxdist, self.prefixlength))
+        if field.separate_spelling():
+            spelling = field.spelling_fieldname(self.fieldname)
+            for btext in words_within(ixreader, spelling, self.text, self.maxdist, self.prefixlength):
+                for word_stem in field.process_text(btext.decode("utf-8"), mode="query"):
+                    if ixreader.doc_frequency(self.fieldname, word_stem):
+                        found.add(word_stem.encode("utf-8"))
+        return sorted(found)
+
+
+class WordFuzzyPlugin(FuzzyTermPlugin):
+    class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):
+        def query(self, parser):
+            fieldname = self.fieldname or parser.fieldname
+            return WordFuzzyTerm(fieldname, self.text.lower(), self.boost, self.maxdist, self.prefixlength)

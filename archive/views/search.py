@@ -1,0 +1,139 @@
+"""Search: the page, its help, and the same search as JSON."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from archive.models import Document
+from archive.search import links, searching, sidebar
+from archive.search.forms import FILTER_FACETS, SORTS, SearchForm
+from archive.search.query import FIELDS, MAX_QUERY_LENGTH, QueryProblem
+
+
+def run(form: SearchForm, page_size: int | None = None):
+    data = form.cleaned_data
+    return searching.search(
+        data.get("q") or "",
+        form.filters(),
+        data.get("date_from"),
+        data.get("date_to"),
+        sort=form.sort_order(),
+        page=data.get("page") or 1,
+        page_size=page_size or data.get("page_size") or 20,
+    )
+
+
+def reference_redirect(form: SearchForm):
+    """A query that is exactly a cable's reference ID goes to that cable."""
+    identifier = searching.reference_id(form.cleaned_data.get("q") or "")
+    if identifier and not form.filters():
+        document = Document.objects.filter(identifier=identifier).only("identifier").first()
+        if document is not None:
+            return redirect(document)
+    return None
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    form.is_valid()  # invalid parameters are reported and left out; the rest still applies
+    if (response := reference_redirect(form)) is not None:
+        return response
+    outcome, problem = None, None
+    try:
+        outcome = run(form)
+    except QueryProblem as exc:
+        problem = exc
+    return render(request, "archive/search.html", page_context(request, form, outcome, problem))
+
+
+def page_context(request, form: SearchForm, outcome, problem) -> dict:
+    data, params, path = form.cleaned_data, request.GET, request.path
+    facets = sidebar.build_facets(path, params, outcome.facets) if outcome else []
+    more = next((f for f in facets if f.name == data.get("more")), None)
+    return {
+        "form": form,
+        "q": data.get("q") or "",
+        "outcome": outcome,
+        "problem": problem,
+        "messages_": form.error_messages(),
+        "facets": facets,
+        "more": more,
+        "more_values": sidebar.filtered_values(more, data.get("more_filter") or "") if more else [],
+        "more_filter": data.get("more_filter") or "",
+        "chips": sidebar.build_chips(
+            path, params, form.filters(), data.get("date_from"), data.get("date_to")
+        ),
+        "clear_url": links.without_filters(path, params),
+        "sort": form.sort_order(),
+        "sorts": SORTS,
+        # The facet-values filter box resubmits everything; a new query keeps the filters.
+        "hidden_params": [(k, v) for k, values in params.lists() if k != "more_filter" for v in values],
+        "filter_params": [(k, v) for k, values in params.lists() if k in FILTER_FACETS for v in values],
+    }
+
+
+@require_GET
+def search_help(request):
+    return render(
+        request,
+        "archive/search_help.html",
+        {
+            "fields": sorted(set(FIELDS) - {"tags"}),
+            "max_length": MAX_QUERY_LENGTH,
+        },
+    )
+
+
+# JSON
+
+
+def json_result(request, result) -> dict:
+    document = result.document
+    return {
+        "identifier": document.identifier,
+        "title": document.title,
+        "type": document.type,
+        "date": document.date.isoformat() if document.date else None,
+        "url": request.build_absolute_uri(document.get_absolute_url()),
+        "snippet": str(result.snippet),
+        "paragraphs": [
+            {
+                "number": hit.number,
+                "url": request.build_absolute_uri(hit.url),
+                "snippet": str(hit.snippet),
+            }
+            for hit in result.paragraphs
+        ],
+    }
+
+
+def json_error(message: str, suggestion: str = "") -> JsonResponse:
+    body = {"error": message}
+    if suggestion:
+        body["suggestion"] = suggestion
+    return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def api_search(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return json_error(" ".join(form.error_messages()))
+    try:
+        outcome = run(form)
+    except QueryProblem as problem:
+        return json_error(problem.message, problem.suggestion)
+    return JsonResponse(
+        {
+            "count": outcome.count,
+            "page": outcome.page,
+            "pages": outcome.pages,
+            "results": [json_result(request, result) for result in outcome.results],
+            "facets": {name: [list(pair) for pair in pairs] for name, pairs in outcome.facets.items()},
+            "suggestion": outcome.suggestion or None,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,259 @@
+"""The search page, its help page and the JSON API, on the seeds and corpus."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive.models import Document
+from tests.search_fixtures import *  # noqa: F403
+
+pytestmark = pytest.mark.django_db
+
+MALFORMED = [
+    ('"unclosed', "quotation mark is not closed"),
+    ("AND OR (", "AND needs a search term"),
+    ("x" * 5000, "the limit is 500"),
+    ("peru\x00\x07", "control characters"),
+    ("*", "would match everything"),
+    ("a*", "at least 2 letters"),
+    ("coca~5", "1 or 2 differences"),
+]
+
+
+def page(client, **params):
+    return client.get("/search/", params)
+
+
+# The page
+
+
+def test_an_empty_search_lists_everything_newest_first_with_facets(client_with_index):
+    response = page(client_with_index)
+
+    assert response.status_code == 200
+    assert response.context["outcome"].count == 43
+    html = response.content.decode()
+    assert "43 results" in html
+    dates = [result.document.date for result in response.context["outcome"].results]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 20
+    assert html.index("Peru, United States work together") < html.index("Venezuela: Italian Ambassador")
+    assert 'id="facet-origin"' in html and 'id="facet-tag"' in html
+
+
+def test_results_show_title_identifier_type_date_origin_classification_and_paragraphs(client_with_index):
+    response = page(client_with_index, q="VRAE")
+
+    html = response.content.decode()
+    assert "MOD BRIEFS SECRETARY GATES ON PLANS TO ENHANCE INTERNAL SECURITY" in html
+    assert '<span class="ident">07LIMA3429</span>' in html
+    assert "17 Oct 2007" in html and "Embassy Lima" in html and "CONFIDENTIAL" in html
+    assert "<mark>VRAE</mark>" in html
+    assert 'href="/documents/07LIMA3429/?hl=VRAE#p1">¶1</a>' in html
+    assert 'href="/documents/07LIMA3429/?hl=VRAE#p2">¶2</a>' in html
+
+
+def test_a_reference_id_goes_straight_to_the_cable(client_with_index):
+    for q in ("07LIMA3429", "07lima3429", " 07Lima3429 "):
+        response = page(client_with_index, q=q)
+        assert response.status_code == 302
+        assert response["Location"] == "/documents/07LIMA3429/"
+
+
+def test_an_unknown_reference_id_is_searched_for(client_with_index):
+    response = page(client_with_index, q="99NOWHERE1")
+
+    assert response.status_code == 200
+    assert response.context["outcome"].count == 0
+
+
+@pytest.mark.parametrize("q, message", MALFORMED, ids=[m for _, m in MALFORMED])
+def test_a_malformed_query_gets_a_plain_message_not_an_error(client_with_index, q, message):
+    response = page(client_with_index, q=q)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["problem"] is not None
+    assert "Traceback" not in response.content.decode()
+
+
+def test_a_malformed_query_offers_a_repaired_query(client_with_index):
+    response = page(client_with_index, q='"shining path')
+
+    assert 'Try: <a href="?q=%22shining+path%22">&quot;shining path&quot;</a>' in response.content.decode()
+
+
+def test_a_misspelt_word_gets_a_did_you_mean_from_the_index(client_with_index):
+    response = page(client_with_index, q="terorism")
+
+    assert response.context["outcome"].suggestion == "terrorism"
+    assert 'Did you mean <a href="?q=terrorism">terrorism</a>?' in response.content.decode()
+
+
+def test_a_query_that_finds_plenty_gets_no_suggestion(client_with_index):
+    assert page(client_with_index, q="security").context["outcome"].suggestion == ""
+
+
+def test_facet_links_add_a_value_and_keep_the_rest_of_the_search(client_with_index):
+    response = page(client_with_index, q="security", tag="PREL", sort="newest", page="2")
+
+    origin = next(f for f in response.context["facets"] if f.name == "tag")
+    pgov = next(v for v in origin.values if v.value == "PGOV")
+    assert pgov.url == "/search/?q=security&tag=PREL&tag=PGOV&sort=newest"
+    prel = next(v for v in origin.values if v.value == "PREL")
+    assert prel.selected and prel.url == "/search/?q=security&sort=newest"
+
+
+def test_active_filters_are_chips_that_remove_themselves(client_with_index):
+    response = page(client_with_index, q="peru", origin="Embassy Lima", tag=["MARR", "PE"], date_from="2007")
+
+    chips = {(c.label, c.value): c.remove_url for c in response.context["chips"]}
+    assert chips[("Tags", "MARR")] == "/search/?q=peru&origin=Embassy+Lima&tag=PE&date_from=2007"
+    assert chips[("Origin", "Embassy Lima")] == "/search/?q=peru&tag=MARR&tag=PE&date_from=2007"
+    assert chips[("From", "2007")] == "/search/?q=peru&origin=Embassy+Lima&tag=MARR&tag=PE"
+    assert response.context["clear_url"] == "/search/?q=peru"
+    assert "Clear all" in response.content.decode()
+
+
+def test_an_unknown_facet_value_gives_no_results_and_keeps_its_chip(client_with_index):
+    response = page(client_with_index, origin="Embassy Atlantis", tag='bad"value')
+
+    assert response.status_code == 200
+    assert response.context["outcome"].count == 0
+    labels = {(c.label, c.value) for c in response.context["chips"]}
+    assert labels == {("Origin", "Embassy Atlantis"), ("Tags", 'bad"value')}
+    assert "Embassy Atlantis" in response.content.decode()
+
+
+def test_long_facet_lists_show_ten_and_link_to_all_values(client_with_index):
+    response = page(client_with_index)
+
+    origins = next(f for f in response.context["facets"] if f.name == "origin")
+    assert len(origins.values) == 39 and len(origins.shown) == 10  # 38 corpus origins and Lima
+    assert origins.more_url == "/search/?more=origin#facet-origin"
+
+
+def test_the_all_values_page_filters_the_list_without_javascript(client_with_index):
+    response = page(client_with_index, more="origin", more_filter="BUEN")
+
+    values = [v.label for v in response.context["more_values"]]
+    assert values == ["Embassy Buenos Aires"]
+    html = response.content.decode()
+    assert 'name="more_filter"' in html and '<input type="hidden" name="more" value="origin">' in html
+
+
+def test_page_numbers_say_page_n_of_m_and_keep_the_search(client_with_index):
+    response = page(client_with_index, q="security", page="2")
+
+    html = response.content.decode()
+    assert "Page 2 of 2" in html
+    assert 'href="?q=security&amp;page=1"' in html
+
+
+def test_a_page_past_the_end_shows_the_last_page(client_with_index):
+    response = page(client_with_index, page="999")
+
+    assert response.status_code == 200
+    outcome = response.context["outcome"]
+    assert outcome.page == outcome.pages == 3 and len(outcome.results) == 3
+
+
+def test_bad_dates_and_pages_are_reported_and_ignored(client_with_index):
+    response = page(client_with_index, date_from="2007-13", page="zero", sort="random")
+
+    assert response.status_code == 200
+    messages = " ".join(response.context["messages_"])
+    assert "date from" in messages and "page" in messages and "sort" in messages
+    assert response.context["outcome"].count == 43
+
+
+def test_the_search_page_costs_few_database_queries(client_with_index):
+    with CaptureQueriesContext(connection) as queries:
+        page(client_with_index, q="security")
+    # the documents on the page, and their paragraphs
+    assert len(queries) <= 3
+
+
+def test_the_help_page_documents_the_query_language(client_with_index):
+    response = client_with_index.get("/search/help/")
+
+    html = response.content.decode()
+    for example in (
+        '"shining path"',
+        "coca OR cocaine",
+        "narco*",
+        "terrorsim~",
+        "tag:MARR",
+        'origin:"Embassy Lima"',
+        "classification:SECRET",
+        "ref:07LIMA3429",
+        "title:gates",
+        "type:article",
+        "source:andina",
+        "marking:S/NF",
+        "peru -gates",
+    ):
+        assert f"<code>{example}</code>" in html, example
+
+
+def test_the_search_form_links_to_the_help(client_with_index):
+    assert 'href="/search/help/"' in page(client_with_index).content.decode()
+
+
+# The API
+
+
+def test_the_api_returns_results_paragraphs_facets_and_counts(client_with_index):
+    data = client_with_index.get("/api/search/", {"q": "VRAE", "page_size": 5}).json()
+
+    assert data["count"] == 1 and data["page"] == 1 and data["pages"] == 1
+    result = data["results"][0]
+    assert result["identifier"] == "07LIMA3429" and result["type"] == "cable"
+    assert result["date"] == "2007-10-17"
+    assert result["url"] == "http://testserver/documents/07LIMA3429/"
+    assert "<mark>VRAE</mark>" in result["snippet"]
+    assert result["paragraphs"][0] == {
+        "number": 1,
+        "url": "http://testserver/documents/07LIMA3429/?hl=VRAE#p1",
+        "snippet": result["paragraphs"][0]["snippet"],
+    }
+    assert data["facets"]["origin"] == [["Embassy Lima", 1]]
+    assert data["suggestion"] is None
+
+
+def test_the_api_takes_the_same_filters_as_the_page(client_with_index):
+    data = client_with_index.get(
+        "/api/search/", {"classification": ["SECRET", "SECRET//NOFORN"], "tag": "PTER", "page_size": 100}
+    ).json()
+
+    expected = Document.objects.filter(
+        classification__in=["SECRET", "SECRET//NOFORN"], tags__name="PTER"
+    ).count()
+    assert data["count"] == len(data["results"]) == expected
+
+
+def test_the_api_pages_are_capped_at_the_maximum_page_size(client_with_index):
+    assert client_with_index.get("/api/search/", {"page_size": 100}).status_code == 200
+    response = client_with_index.get("/api/search/", {"page_size": 101})
+
+    assert response.status_code == 400
+    assert "at most 100" in response.json()["error"]
+
+
+@pytest.mark.parametrize("q, message", MALFORMED, ids=[m for _, m in MALFORMED])
+def test_the_api_answers_a_malformed_query_with_400(client_with_index, q, message):
+    response = client_with_index.get("/api/search/", {"q": q})
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_the_api_suggests_a_spelling(client_with_index):
+    assert client_with_index.get("/api/search/", {"q": "terorism"}).json()["suggestion"] == "terrorism"
+
+
+def test_the_api_gives_the_last_page_past_the_end(client_with_index):
+    data = client_with_index.get("/api/search/", {"page": 50, "page_size": 20}).json()
+
+    assert data["page"] == data["pages"] == 3 and len(data["results"]) == 3
