@@ -102,13 +102,16 @@ class Document(models.Model):
         ARTICLE = "article", "Article"
 
     identifier = models.CharField(
-        max_length=200, unique=True,
+        max_length=200,
+        unique=True,
         help_text="Stable public ID: the reference ID of a cable, a date-and-title slug for an article.",
     )
     type = models.CharField(max_length=10, choices=Type.choices)
     title = models.TextField()
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
-    venue = models.CharField(max_length=200, blank=True, help_text="Site it was published on, if not the source's own.")
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="Site it was published on, if not the source's own."
+    )
     byline = models.CharField(max_length=300, blank=True)
     dateline = models.CharField(max_length=300, blank=True)
     date = models.DateField(null=True, blank=True)

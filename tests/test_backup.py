@@ -62,7 +62,9 @@ def test_export_writes_one_line_per_document(tmp_path, curated_archive):
     assert "5 documents written" in export(path)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
-    assert {json.loads(line)["identifier"] for line in lines} == set(Document.objects.values_list("identifier", flat=True))
+    assert {json.loads(line)["identifier"] for line in lines} == set(
+        Document.objects.values_list("identifier", flat=True)
+    )
 
 
 def test_a_backup_restores_the_same_archive_into_an_empty_one(tmp_path, curated_archive):

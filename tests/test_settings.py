@@ -17,17 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start_django(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """Start Django in a fresh interpreter with the given environment, as `manage.py check` would."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SEARCH_"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SEARCH_"))
+    }
     environment.update({"ARCHIVE_DATA_DIR": str(tmp_path / "data"), **env})
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_default_search_engine_is_whoosh_in_the_data_dir(tmp_path):
     connection = search_connection_from_url("", tmp_path)
-    assert connection == {"ENGINE": "archive.search.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "whoosh")}
+    assert connection == {
+        "ENGINE": "archive.search.backend.ArchiveWhooshEngine",
+        "PATH": str(tmp_path / "whoosh"),
+    }
 
 
 def test_whoosh_url_sets_the_index_path(tmp_path):

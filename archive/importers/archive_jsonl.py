@@ -23,9 +23,29 @@ from archive.models import Document, Paragraph, Source, Tag
 FORMAT = "archive-jsonl"
 VERSION = 1
 SCALAR_FIELDS = [
-    "identifier", "type", "title", "venue", "byline", "dateline", "subject", "classification", "origin",
-    "header_dtg", "header_precedence", "header_from", "header_to", "header_info", "declassification",
-    "classified_by", "references", "signature", "note", "original_encoding", "sha256", "file_name", "format",
+    "identifier",
+    "type",
+    "title",
+    "venue",
+    "byline",
+    "dateline",
+    "subject",
+    "classification",
+    "origin",
+    "header_dtg",
+    "header_precedence",
+    "header_from",
+    "header_to",
+    "header_info",
+    "declassification",
+    "classified_by",
+    "references",
+    "signature",
+    "note",
+    "original_encoding",
+    "sha256",
+    "file_name",
+    "format",
 ]
 DATE_FIELDS = ["date", "declassify_on"]
 DATETIME_FIELDS = ["created", "released", "imported_at", "updated_at"]
@@ -40,12 +60,21 @@ def document_record(document: Document) -> dict:
     record.update({name: getattr(document, name) for name in SCALAR_FIELDS})
     record.update({name: iso(getattr(document, name)) for name in DATE_FIELDS + DATETIME_FIELDS})
     source = document.source
-    record["source"] = {"name": source.name, "slug": source.slug, "homepage": source.homepage,
-                        "kind": source.kind, "description": source.description}
-    record["tags"] = [{"name": t.name, "slug": t.slug, "kind": t.kind, "description": t.description}
-                      for t in document.tags.all()]
-    record["paragraphs"] = [{"number": p.number, "anchor": p.anchor, "marking": p.marking,
-                             "heading": p.heading, "text": p.text} for p in document.paragraphs.all()]
+    record["source"] = {
+        "name": source.name,
+        "slug": source.slug,
+        "homepage": source.homepage,
+        "kind": source.kind,
+        "description": source.description,
+    }
+    record["tags"] = [
+        {"name": t.name, "slug": t.slug, "kind": t.kind, "description": t.description}
+        for t in document.tags.all()
+    ]
+    record["paragraphs"] = [
+        {"number": p.number, "anchor": p.anchor, "marking": p.marking, "heading": p.heading, "text": p.text}
+        for p in document.paragraphs.all()
+    ]
     record["original_base64"] = base64.b64encode(bytes(document.original)).decode("ascii")
     return record
 
@@ -107,8 +136,8 @@ def restore_tags(items: list[dict]) -> list[Tag]:
     tags = []
     for item in items:
         tag, created = Tag.objects.get_or_create(
-            name=item["name"], defaults={"slug": item["slug"], "kind": item["kind"],
-                                         "description": item.get("description", "")},
+            name=item["name"],
+            defaults={"slug": item["slug"], "kind": item["kind"], "description": item.get("description", "")},
         )
         if not created and item.get("description") and not tag.description:
             tag.description = item["description"]
@@ -131,8 +160,10 @@ def restore_record(record: dict) -> str:
             document.original = base64.b64decode(record["original_base64"], validate=True)
             document.save()
             # auto_now/auto_now_add overwrite the times on save; put the archive's own back.
-            times = {n: typed_value(n, record.get(n)) or dt.datetime.now(dt.UTC)
-                     for n in ("imported_at", "updated_at")}
+            times = {
+                n: typed_value(n, record.get(n)) or dt.datetime.now(dt.UTC)
+                for n in ("imported_at", "updated_at")
+            }
             Document.objects.filter(pk=document.pk).update(**times)
             document.paragraphs.all().delete()
             Paragraph.objects.bulk_create(Paragraph(document=document, **p) for p in record["paragraphs"])

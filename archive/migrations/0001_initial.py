@@ -5,128 +5,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('homepage', models.URLField(blank=True)),
-                ('kind', models.CharField(choices=[('leak', 'Leaked document archive'), ('government-news', 'Government news service'), ('news-agency', 'News agency'), ('magazine', 'Magazine'), ('other', 'Other')], default='other', max_length=20)),
-                ('description', models.TextField(blank=True, help_text='Markdown.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("homepage", models.URLField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leak", "Leaked document archive"),
+                            ("government-news", "Government news service"),
+                            ("news-agency", "News agency"),
+                            ("magazine", "Magazine"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="Markdown.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('subject', 'Subject (cable TAGS code)'), ('topic', 'Topic (added by staff)')], default='topic', max_length=10)),
-                ('description', models.TextField(blank=True, help_text='Markdown.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("subject", "Subject (cable TAGS code)"),
+                            ("topic", "Topic (added by staff)"),
+                        ],
+                        default="topic",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="Markdown.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PendingIndexUpdate',
+            name="PendingIndexUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_pk', models.BigIntegerField()),
-                ('action', models.CharField(choices=[('update', 'Update'), ('delete', 'Delete')], default='update', max_length=6)),
-                ('queued_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("document_pk", models.BigIntegerField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("update", "Update"), ("delete", "Delete")], default="update", max_length=6
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['document_pk'], name='pending_index_document')],
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["document_pk"], name="pending_index_document")],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(help_text='Stable public ID: the reference ID of a cable, a date-and-title slug for an article.', max_length=200, unique=True)),
-                ('type', models.CharField(choices=[('cable', 'Cable'), ('article', 'Article')], max_length=10)),
-                ('title', models.TextField()),
-                ('venue', models.CharField(blank=True, help_text="Site it was published on, if not the source's own.", max_length=200)),
-                ('byline', models.CharField(blank=True, max_length=300)),
-                ('dateline', models.CharField(blank=True, max_length=300)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('subject', models.TextField(blank=True)),
-                ('created', models.DateTimeField(blank=True, null=True)),
-                ('released', models.DateTimeField(blank=True, null=True)),
-                ('classification', models.CharField(blank=True, max_length=100)),
-                ('origin', models.CharField(blank=True, max_length=200)),
-                ('header_dtg', models.CharField(blank=True, max_length=50, verbose_name='date-time group')),
-                ('header_precedence', models.CharField(blank=True, max_length=30, verbose_name='precedence')),
-                ('header_from', models.CharField(blank=True, max_length=300, verbose_name='from')),
-                ('header_to', models.JSONField(blank=True, default=list, verbose_name='to')),
-                ('header_info', models.JSONField(blank=True, default=list, verbose_name='info addressees')),
-                ('declassify_on', models.DateField(blank=True, null=True)),
-                ('declassification', models.CharField(blank=True, help_text='The E.O. line as printed.', max_length=300)),
-                ('classified_by', models.TextField(blank=True)),
-                ('references', models.JSONField(blank=True, default=list)),
-                ('signature', models.CharField(blank=True, max_length=300)),
-                ('note', models.TextField(blank=True, help_text='Markdown.', verbose_name='analyst note')),
-                ('original', models.BinaryField()),
-                ('original_encoding', models.CharField(default='utf-8', editable=False, max_length=20)),
-                ('sha256', models.CharField(editable=False, max_length=64)),
-                ('file_name', models.CharField(editable=False, max_length=500)),
-                ('format', models.CharField(editable=False, max_length=40)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='archive.source')),
-                ('tags', models.ManyToManyField(blank=True, related_name='documents', to='archive.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        help_text="Stable public ID: the reference ID of a cable, a date-and-title slug for an article.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(choices=[("cable", "Cable"), ("article", "Article")], max_length=10),
+                ),
+                ("title", models.TextField()),
+                (
+                    "venue",
+                    models.CharField(
+                        blank=True,
+                        help_text="Site it was published on, if not the source's own.",
+                        max_length=200,
+                    ),
+                ),
+                ("byline", models.CharField(blank=True, max_length=300)),
+                ("dateline", models.CharField(blank=True, max_length=300)),
+                ("date", models.DateField(blank=True, null=True)),
+                ("subject", models.TextField(blank=True)),
+                ("created", models.DateTimeField(blank=True, null=True)),
+                ("released", models.DateTimeField(blank=True, null=True)),
+                ("classification", models.CharField(blank=True, max_length=100)),
+                ("origin", models.CharField(blank=True, max_length=200)),
+                ("header_dtg", models.CharField(blank=True, max_length=50, verbose_name="date-time group")),
+                ("header_precedence", models.CharField(blank=True, max_length=30, verbose_name="precedence")),
+                ("header_from", models.CharField(blank=True, max_length=300, verbose_name="from")),
+                ("header_to", models.JSONField(blank=True, default=list, verbose_name="to")),
+                ("header_info", models.JSONField(blank=True, default=list, verbose_name="info addressees")),
+                ("declassify_on", models.DateField(blank=True, null=True)),
+                (
+                    "declassification",
+                    models.CharField(blank=True, help_text="The E.O. line as printed.", max_length=300),
+                ),
+                ("classified_by", models.TextField(blank=True)),
+                ("references", models.JSONField(blank=True, default=list)),
+                ("signature", models.CharField(blank=True, max_length=300)),
+                ("note", models.TextField(blank=True, help_text="Markdown.", verbose_name="analyst note")),
+                ("original", models.BinaryField()),
+                ("original_encoding", models.CharField(default="utf-8", editable=False, max_length=20)),
+                ("sha256", models.CharField(editable=False, max_length=64)),
+                ("file_name", models.CharField(editable=False, max_length=500)),
+                ("format", models.CharField(editable=False, max_length=40)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="archive.source",
+                    ),
+                ),
+                ("tags", models.ManyToManyField(blank=True, related_name="documents", to="archive.tag")),
             ],
             options={
-                'ordering': ['-date', 'identifier'],
+                "ordering": ["-date", "identifier"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text="As the document numbers it (a cable's own ¶ numbers).")),
-                ('anchor', models.CharField(max_length=20)),
-                ('marking', models.CharField(blank=True, help_text='Classification marking, e.g. C, SBU.', max_length=60)),
-                ('heading', models.TextField(blank=True)),
-                ('text', models.TextField()),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='archive.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="As the document numbers it (a cable's own ¶ numbers)."
+                    ),
+                ),
+                ("anchor", models.CharField(max_length=20)),
+                (
+                    "marking",
+                    models.CharField(
+                        blank=True, help_text="Classification marking, e.g. C, SBU.", max_length=60
+                    ),
+                ),
+                ("heading", models.TextField(blank=True)),
+                ("text", models.TextField()),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="archive.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='paragraph_unique_number')],
+                "ordering": ["document", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("document", "number"), name="paragraph_unique_number")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['-date', '-id'], name='document_newest'),
+            model_name="document",
+            index=models.Index(fields=["-date", "-id"], name="document_newest"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['type', 'source'], name='document_type_source'),
+            model_name="document",
+            index=models.Index(fields=["type", "source"], name="document_type_source"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['origin'], name='document_origin'),
+            model_name="document",
+            index=models.Index(fields=["origin"], name="document_origin"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['classification'], name='document_classification'),
+            model_name="document",
+            index=models.Index(fields=["classification"], name="document_classification"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['file_name'], name='document_file_name'),
+            model_name="document",
+            index=models.Index(fields=["file_name"], name="document_file_name"),
         ),
     ]

@@ -106,9 +106,11 @@ def document_list(request):
         return error("page must be a positive integer", 400)
     if size is None:
         return error(f"page_size must be an integer from 1 to {settings.ARCHIVE_MAX_PAGE_SIZE}", 400)
-    documents = Document.objects.for_listing().only(
-        "identifier", "title", "type", "date", "source__name"
-    ).order_by("identifier")
+    documents = (
+        Document.objects.for_listing()
+        .only("identifier", "title", "type", "date", "source__name")
+        .order_by("identifier")
+    )
     paginator = Paginator(documents, size)
     try:
         page = paginator.page(number)
