@@ -9,5 +9,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
 errorlog = "-"
-# No "Server: gunicorn/x.y" banner.
 proc_name = "quipu"
+# gunicorn ≥ 25 opens a control socket in $HOME/.gunicorn shared by every instance of the user.
+control_socket_disable = True

@@ -13,6 +13,7 @@ from django.contrib.admin.models import LogEntry
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, get_text_list, smart_split, unescape_string_literal
@@ -26,6 +27,7 @@ from archive.adminviews.changelist import (
     YearFilter,
 )
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
+from archive.rendering import reveal_controls
 
 METADATA_PERMISSION = "archive.change_document_metadata"
 MARKDOWN_HELP = (
@@ -77,7 +79,7 @@ class ParagraphInline(admin.TabularInline):
     """Paragraphs come from the imported file: shown, never edited here."""
 
     model = Paragraph
-    fields = ["number", "marking", "heading", "text"]
+    fields = ["number", "marking", "heading_shown", "text_shown"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -88,6 +90,15 @@ class ParagraphInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Control characters (a right-to-left override) shown as [U+202E], never applied.
+    @admin.display(description="heading")
+    def heading_shown(self, paragraph):
+        return linebreaksbr(reveal_controls(paragraph.heading))
+
+    @admin.display(description="text")
+    def text_shown(self, paragraph):
+        return linebreaksbr(reveal_controls(paragraph.text))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -228,7 +239,8 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
 
     @admin.display(description="original file")
     def original_preview(self, obj):
-        text = obj.original_text
+        # A right-to-left override would reverse the text around it: show it as [U+202E].
+        text = reveal_controls(obj.original_text)
         note = ""
         if len(text) > ORIGINAL_PREVIEW_CHARS:
             text = text[:ORIGINAL_PREVIEW_CHARS]

@@ -88,6 +88,8 @@ class DocumentQuerySet(models.QuerySet):
 
     def by_identifier(self, identifier: str) -> Document | None:
         """Exact match, else the cable spelt in capitals (reference IDs are case-insensitive)."""
+        if "\x00" in identifier:  # no identifier holds one; PostgreSQL refuses it in a query
+            return None
         return self.filter(identifier=identifier).first() or (
             self.filter(identifier=identifier.upper()).first() if identifier != identifier.upper() else None
         )

@@ -121,9 +121,7 @@ def test_corpus_has_38_pages():
 def test_paragraph_numbers_are_unique_and_preamble_lines_stay_out(path: Path):
     doc = cable(path.stem)
     assert len(numbers(doc)) == len(set(numbers(doc)))
-    preamble = re.compile(
-        r"\s*(?:SUBJECT:|TAGS\b|E\.?O\.? ?12|Classified By|CLASSIFIED BY|REF:|VZCZC)"
-    )
+    preamble = re.compile(r"\s*(?:SUBJECT:|TAGS\b|E\.?O\.? ?12|Classified By|CLASSIFIED BY|REF:|VZCZC)")
     for p in doc.paragraphs:
         assert p.text.strip()
         assert not any(preamble.match(line) for line in p.text.split("\n")), (p.number, p.text[:80])
@@ -283,9 +281,7 @@ def test_letter_anchor_on_a_reference_is_not_a_paragraph():
 
 def test_page_title_gives_way_to_the_full_subject():
     doc = cable("09MEXICO1020")
-    assert (
-        doc.title == "THREE CONGRESSIONAL CHAIRMAN BRING MESSAGE OF SUPPORT TO PRESIDENT CALDERON"
-    )
+    assert doc.title == "THREE CONGRESSIONAL CHAIRMAN BRING MESSAGE OF SUPPORT TO PRESIDENT CALDERON"
 
 
 def test_subject_broken_by_a_blank_line_is_joined():
@@ -676,9 +672,7 @@ def test_windows_newlines_and_line_separators_split_lines():
 
 
 def test_words_are_never_changed():
-    body = (
-        "UNCLAS LIMA 000001\n\nSUBJECT: TEST\n\n1. (U) Redacted ХХХХХХ (Cyrillic) “quoted” text.\n"
-    )
+    body = "UNCLAS LIMA 000001\n\nSUBJECT: TEST\n\n1. (U) Redacted ХХХХХХ (Cyrillic) “quoted” text.\n"
     assert paragraph(parse_plain("", body), 1).text == "Redacted ХХХХХХ (Cyrillic) “quoted” text."
 
 

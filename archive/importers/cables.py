@@ -51,9 +51,7 @@ _PARAGRAPH_START = re.compile(
     r"(?:\((?P<marking>" + _MARKING + r")\)[ \t]{0,10})?",
     re.IGNORECASE,
 )
-_LEADING_MARKING = re.compile(
-    r"[ \t]{0,10}\((?P<marking>" + _MARKING + r")\)[ \t]{0,10}", re.IGNORECASE
-)
+_LEADING_MARKING = re.compile(r"[ \t]{0,10}\((?P<marking>" + _MARKING + r")\)[ \t]{0,10}", re.IGNORECASE)
 # The classification banner opening a body: "C O N F I D E N T I A L LIMA 003429",
 # "UNCLAS SECTION 01 OF 03 SAO PAULO 000165". Plain words need the serial number too, so
 # that an addressee such as "SECRET SERVICE WASHDC" is no banner.
@@ -79,9 +77,7 @@ _TSV_RECORD = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?\t")
 _CABLE_ENDS = re.compile(r"[ \t]*=+[ \t]*CABLE ENDS[ \t]*=+[ \t]*")
 _END_OF_MESSAGE = re.compile(r"\s+NNNN\b")
 
-_CAVEAT_WORD = (
-    r"(?:SIPDIS|NOFORN|SENSITIVE|ENSITIVE|EXDIS|LIMDIS|NODIS|STADIS|NOCONTRACT|ORCON|PROPIN)"
-)
+_CAVEAT_WORD = r"(?:SIPDIS|NOFORN|SENSITIVE|ENSITIVE|EXDIS|LIMDIS|NODIS|STADIS|NOCONTRACT|ORCON|PROPIN)"
 _CAVEATS = re.compile(r"(?:" + _CAVEAT_WORD + r"\b[\s,;]{0,5})+", re.IGNORECASE)
 _EO = re.compile(r"(?:E\.?[ \t]?O\.?)[ \t]?\d{4,5}\b", re.IGNORECASE)
 _DECL = re.compile(r"DECL\b", re.IGNORECASE)
@@ -110,9 +106,7 @@ _ADDRESS_TAIL = re.compile(r"[ \t]+(?:\d{4}|(?:NIACT[ \t]+)?(?:IMMEDIATE|PRIORIT
 _UPPER_NAME = re.compile(r"[A-Z][A-Z.'-]{1,30}(?:[ /][A-Z][A-Z.'-]{0,30}){0,3}")
 _TITLE_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 # "... End Comment.  WAYNE", "... Classified Website: XXXXXXXXXXXX TUTTLE"
-_INLINE_SIGNATURE = re.compile(
-    r"(?:(?<=[.!?\"”)*])|(?<=XXXX))[ \t]+(?P<name>[A-Z][A-Z'-]{2,30})[ \t]*$"
-)
+_INLINE_SIGNATURE = re.compile(r"(?:(?<=[.!?\"”)*])|(?<=XXXX))[ \t]+(?P<name>[A-Z][A-Z'-]{2,30})[ \t]*$")
 _NOT_NAMES = frozenset(
     "END COMMENT SUMMARY TEXT NOTE BT NNNN SIPDIS NOFORN QUOTE UNQUOTE UNCLASSIFIED UNCLAS"
     " CONFIDENTIAL SECRET SENSITIVE ACTION".split()
@@ -176,9 +170,7 @@ def is_banner(line: str) -> bool:
 
 def is_caveat_line(line: str) -> bool:
     stripped = line.strip()
-    return (
-        bool(stripped) and len(stripped) < SHORT_LINE and _CAVEATS.fullmatch(stripped) is not None
-    )
+    return bool(stripped) and len(stripped) < SHORT_LINE and _CAVEATS.fullmatch(stripped) is not None
 
 
 def without_leading_caveats(line: str) -> str:
@@ -211,9 +203,7 @@ def _candidates(lines: list[str]) -> list[_Start]:
         if match:
             number = int(match.group("number"))
             marking = marking_of(match)
-            found.append(
-                _Start(index, number, marking, line[match.end() :].strip(), number, bool(marking))
-            )
+            found.append(_Start(index, number, marking, line[match.end() :].strip(), number, bool(marking)))
     return found
 
 
@@ -226,8 +216,8 @@ def _restored_number(printed: int, last: int) -> int | None:
         return expected  # "¶5." scraped as "15.": the pilcrow became a 1
     if last < printed <= expected + MAX_SKIPPED_NUMBERS:
         return printed
-    if last == 0 and printed <= MAX_FIRST_NUMBER:
-        return printed
+    if last == 0 and 1 <= printed <= MAX_FIRST_NUMBER:
+        return printed  # never "0.": paragraph 0 is the unnumbered text before paragraph 1
     return None
 
 
@@ -274,9 +264,7 @@ def _note_repeats(candidates: list[_Start], starts: list[_Start], warnings: list
     chosen = {start.index for start in starts}
     for candidate in candidates:
         if candidate.index not in chosen and candidate.has_marking and candidate.printed in numbers:
-            warnings.append(
-                f"paragraph number {candidate.printed} repeats; read as text of the one before"
-            )
+            warnings.append(f"paragraph number {candidate.printed} repeats; read as text of the one before")
 
 
 # --- Headings and signatures -------------------------------------------------------------
@@ -367,11 +355,7 @@ def is_upper_name(text: str) -> bool:
 
 
 def is_title_name(text: str) -> bool:
-    return (
-        len(text) <= 40
-        and bool(_TITLE_NAME.fullmatch(text))
-        and text.split()[0] not in {"End", "Comment"}
-    )
+    return len(text) <= 40 and bool(_TITLE_NAME.fullmatch(text)) and text.split()[0] not in {"End", "Comment"}
 
 
 @dataclass
@@ -398,9 +382,7 @@ def signature_at_end(lines: list[str], floor: int) -> _Signature | None:
     if index < max(floor - 1, 0):
         return None
     line = lines[index]
-    prefix, text = (
-        (line[:-SHORT_LINE], line[-SHORT_LINE:]) if len(line) > SHORT_LINE else ("", line)
-    )
+    prefix, text = (line[:-SHORT_LINE], line[-SHORT_LINE:]) if len(line) > SHORT_LINE else ("", line)
     cut = _END_OF_MESSAGE.search(text)  # "HALL NNNN 2004ROME02926 - Classification: ..."
     text = (text[: cut.start()] if cut else text).rstrip()
     candidate = text.strip()
@@ -535,9 +517,7 @@ def _drop_embedded_record(lines: list[str], warnings: list[str]) -> list[str]:
             continue
         for banner_index in range(index + 1, len(lines)):
             if is_banner(lines[banner_index]):
-                warnings.append(
-                    "skipped a duplicated header block (a database record pasted into the body)"
-                )
+                warnings.append("skipped a duplicated header block (a database record pasted into the body)")
                 rest = [lines[banner_index].lstrip('\t ",'), *lines[banner_index + 1 :]]
                 return _unquote_csv(rest) if comma else rest
         return lines
@@ -576,9 +556,7 @@ def _drop_section_markers(lines: list[str]) -> list[str]:
         while index < len(lines) and is_blank(lines[index]):
             index += 1
         following = lines[index].lstrip() if index < len(lines) else ""
-        if kept and (
-            ends_sentence(kept[-1]) or (had_blank and following.startswith(("-", "o ", "*")))
-        ):
+        if kept and (ends_sentence(kept[-1]) or (had_blank and following.startswith(("-", "o ", "*")))):
             kept.append("")
     return kept
 
@@ -588,12 +566,7 @@ def _drop_duplicated_lines(lines: list[str], warnings: list[str]) -> list[str]:
     kept: list[str] = []
     dropped = 0
     for line in lines:
-        if (
-            kept
-            and line.startswith("Q")
-            and line[1:].strip() == kept[-1].strip()
-            and kept[-1].strip()
-        ):
+        if kept and line.startswith("Q") and line[1:].strip() == kept[-1].strip() and kept[-1].strip():
             dropped += 1
             continue
         kept.append(line)
@@ -608,9 +581,7 @@ def _from_banner(lines: list[str], warnings: list[str]) -> list[str]:
         if _is_paragraph_start(line):
             break  # the text has begun: there is no banner to find
         if is_banner(line):
-            dropped = [
-                x for x in lines[:index] if x.strip() and not _SITE_DATE.fullmatch(x[:SHORT_LINE])
-            ]
+            dropped = [x for x in lines[:index] if x.strip() and not _SITE_DATE.fullmatch(x[:SHORT_LINE])]
             if dropped:
                 warnings.append(f"dropped {len(dropped)} line(s) before the classification banner")
             return [line.lstrip('\t ",'), *lines[index + 1 :]]
@@ -626,9 +597,7 @@ def _drop_cut_marks(lines: list[str], warnings: list[str]) -> list[str]:
     if end and lines[end - 1].strip() in {"...", "…"}:
         warnings.append("the text is cut off ('...'): a partial extract")
         end -= 1
-    return [
-        line for line in lines[:end] if len(line) > SHORT_LINE or not _CABLE_ENDS.fullmatch(line)
-    ]
+    return [line for line in lines[:end] if len(line) > SHORT_LINE or not _CABLE_ENDS.fullmatch(line)]
 
 
 _TRAILING_SECTION_MARKER = re.compile(
@@ -644,9 +613,7 @@ def _drop_trailing_section_markers(lines: list[str]) -> list[str]:
     for line in lines:
         tail_at = max(len(line) - 90, 0)
         match = _TRAILING_SECTION_MARKER.search(line[tail_at:])
-        kept.append(
-            line[: tail_at + match.start()] if match and (tail_at or match.start()) else line
-        )
+        kept.append(line[: tail_at + match.start()] if match and (tail_at or match.start()) else line)
     return kept
 
 
@@ -678,9 +645,7 @@ def _unflow_line(line: str) -> list[str]:
     for match in _RUN_IN_START.finditer(line):
         before = line[last : match.start()]
         if match["rule"]:
-            pieces.extend(
-                [*_text_then_heading(before), match["rule"]] if before.strip() else [match["rule"]]
-            )
+            pieces.extend([*_text_then_heading(before), match["rule"]] if before.strip() else [match["rule"]])
         else:
             pieces.append(before.rstrip())
         last = match.end()
@@ -810,17 +775,11 @@ class _PreambleReader:
     def _read_eo(self, line: str) -> None:
         self.index += 1
         tags_at = _INLINE_TAGS.search(line)
-        eo_text, tags_text = (
-            (line[: tags_at.start()], line[tags_at.start() :]) if tags_at else (line, "")
-        )
+        eo_text, tags_text = (line[: tags_at.start()], line[tags_at.start() :]) if tags_at else (line, "")
         eo_text = collapse_spaces(eo_text)
         prefix = _EO.match(eo_text)
         has_value = bool(eo_text[prefix.end() :].strip(" :")) if prefix else True
-        if (
-            not has_value
-            and self.index < len(self.lines)
-            and _label_of(self.lines[self.index]) == "decl"
-        ):
+        if not has_value and self.index < len(self.lines) and _label_of(self.lines[self.index]) == "decl":
             # "E.O. 12958:" with "DECL: 5/11/2017" on the next line
             eo_text = f"{eo_text} {collapse_spaces(self.lines[self.index])}"
             self.index += 1
@@ -1027,9 +986,7 @@ def clean_address(line: str) -> str:
 
 def parse_header(header: str) -> CableHeader:
     result = CableHeader()
-    lines = [
-        line.rstrip().removesuffix("\\").rstrip() for line in normalize_newlines(header).split("\n")
-    ]
+    lines = [line.rstrip().removesuffix("\\").rstrip() for line in normalize_newlines(header).split("\n")]
     start = 0
     for index, line in enumerate(lines):
         match = _DTG.match(line[:SHORT_LINE])
@@ -1072,9 +1029,7 @@ def dtg_datetime(dtg: str) -> dt.datetime | None:
         return None
     year = int(match[5]) + (1900 if int(match[5]) > 60 else 2000)
     try:
-        return dt.datetime(
-            year, MONTHS[match[4]], int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC
-        )
+        return dt.datetime(year, MONTHS[match[4]], int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
     except ValueError:
         return None
 
@@ -1129,7 +1084,7 @@ def parse_cable(
 
 
 # --- Cablegate pages: shared --------------------------------------------------------------
-_IDENTIFIER = re.compile(r"\d{2}[A-Z][A-Z0-9-]{1,40}\d")
+_IDENTIFIER = re.compile(r"[0-9]{2}[A-Z][A-Z0-9-]{1,40}[0-9]")  # ASCII digits: \d takes "٠٧" too
 _PARTIAL_EXTRACT = "This record is a partial extract"
 
 
@@ -1145,9 +1100,7 @@ class _PageTable:
 def _page_table(cells: list[str]) -> _PageTable:
     if len(cells) < 5:
         raise ParseError("not a Cablegate cable page: its table has no Reference ID row")
-    identifier, created, released, classification, origin = (
-        collapse_spaces(cell) for cell in cells[:5]
-    )
+    identifier, created, released, classification, origin = (collapse_spaces(cell) for cell in cells[:5])
     if not _IDENTIFIER.fullmatch(identifier.upper()):
         raise ParseError(f"not a Cablegate cable page: {identifier[:40]!r} is not a reference ID")
     return _PageTable(identifier.upper(), created, released, classification, origin)
@@ -1178,9 +1131,7 @@ def created_time(
     if sent and sent.date() == table_value.date():
         return table_value.replace(hour=sent.hour, minute=sent.minute)
     if site_slip and has_hour_in_minutes(table_value):
-        warnings.append(
-            "created time: the site's minutes are unreliable and no date-time group agrees"
-        )
+        warnings.append("created time: the site's minutes are unreliable and no date-time group agrees")
         return table_value.replace(minute=0)
     return table_value
 
@@ -1188,9 +1139,7 @@ def created_time(
 def _finish_page(
     doc: ParsedDocument, table: _PageTable, page_title: str, partial: bool, site_slip: bool
 ) -> ParsedDocument:
-    doc.created = created_time(
-        table_datetime(table.created), doc.header.dtg, doc.warnings, site_slip
-    )
+    doc.created = created_time(table_datetime(table.created), doc.header.dtg, doc.warnings, site_slip)
     doc.date = doc.created.date() if doc.created else None
     if not doc.subject and page_title:
         doc.title = page_title
@@ -1292,9 +1241,7 @@ def parse_cablegate_html(text: str) -> ParsedDocument:
         origin=table.origin,
         format="cablegate-html",
     )
-    return _finish_page(
-        doc, table, _viewing_title(page.viewing, table.identifier), partial, site_slip=True
-    )
+    return _finish_page(doc, table, _viewing_title(page.viewing, table.identifier), partial, site_slip=True)
 
 
 def _table_values(cells: list[str]) -> list[str]:
@@ -1317,9 +1264,7 @@ _TEXT_TABLE = re.compile(
     r"[ \t]*Reference ID[ \t]+Created[ \t]+Released[ \t]+Classification[ \t]+Origin[ \t]*"
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)")
-_HEADER_START = re.compile(
-    r"[ \t]*(?:VZCZC|INFO[ \t]+LOG-|FM[ \t]|[OPRZ](?:[ \t]+[OPRZ])?[ \t]+\d{6}Z[ \t])"
-)
+_HEADER_START = re.compile(r"[ \t]*(?:VZCZC|INFO[ \t]+LOG-|FM[ \t]|[OPRZ](?:[ \t]+[OPRZ])?[ \t]+\d{6}Z[ \t])")
 
 
 def looks_like_cablegate_text(text: str) -> bool:
@@ -1332,11 +1277,7 @@ def looks_like_cablegate_text(text: str) -> bool:
 def parse_cablegate_text(text: str) -> ParsedDocument:
     lines = normalize_newlines(text).split("\n")
     table_at = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if len(line) < SHORT_LINE and _TEXT_TABLE.fullmatch(line)
-        ),
+        (i for i, line in enumerate(lines) if len(line) < SHORT_LINE and _TEXT_TABLE.fullmatch(line)),
         None,
     )
     if table_at is None:
@@ -1358,9 +1299,7 @@ def parse_cablegate_text(text: str) -> ParsedDocument:
         format="cablegate-text",
     )
     viewing = next((line for line in lines[:table_at] if line.startswith("Viewing cable")), "")
-    return _finish_page(
-        doc, table, _viewing_title(viewing, table.identifier), partial, site_slip=False
-    )
+    return _finish_page(doc, table, _viewing_title(viewing, table.identifier), partial, site_slip=False)
 
 
 def _text_table_cells(line: str) -> list[str]:
@@ -1371,9 +1310,7 @@ def _text_table_cells(line: str) -> list[str]:
 def _split_text_page(lines: list[str]) -> tuple[str, str, bool]:
     """Header block and body of a page saved as text; the site's chrome before them is dropped."""
     partial = any(line.strip().startswith(_PARTIAL_EXTRACT) for line in lines[:200])
-    header_at = next(
-        (i for i, line in enumerate(lines) if _HEADER_START.match(line[:SHORT_LINE])), None
-    )
+    header_at = next((i for i, line in enumerate(lines) if _HEADER_START.match(line[:SHORT_LINE])), None)
     search_from = header_at if header_at is not None else 0
     banner_at = next((i for i in range(search_from, len(lines)) if is_banner(lines[i])), None)
     if header_at is None or partial:
@@ -1390,8 +1327,6 @@ def _split_text_page(lines: list[str]) -> tuple[str, str, bool]:
 def _after_chrome(lines: list[str]) -> int:
     """Without header or banner: skip the 'Appears in these articles' links after the table."""
     index = 0
-    while index < len(lines) and (
-        is_blank(lines[index]) or lines[index].startswith(("Appears in", "<http"))
-    ):
+    while index < len(lines) and (is_blank(lines[index]) or lines[index].startswith(("Appears in", "<http"))):
         index += 1
     return index

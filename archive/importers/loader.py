@@ -6,6 +6,7 @@ succeeds or raises ImportProblem with a one-line reason for the user.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 
 from archive.importers import articles, cables
 from archive.importers.base import ParsedDocument, ParseError
-from archive.models import Document, Paragraph, Source, Tag
+from archive.models import Document, Paragraph, Source, Tag, unique_slug
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,14 @@ CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed
 
 # Bytes that never occur in text files: a NUL, or most of the C0 controls.
 _BINARY_CONTROL_BYTES = bytes(range(0, 9)) + bytes([11, 12]) + bytes(range(14, 32))
+# Byte-order marks of the Unicode encodings other than UTF-8. UTF-32's little-endian mark
+# begins with UTF-16's, so it is tried first.
+_UNICODE_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
 
 
 class ImportProblem(Exception):
@@ -67,17 +76,54 @@ def read_source_file(path: Path, max_bytes: int | None = None) -> bytes:
 
 
 def looks_binary(raw: bytes) -> bool:
-    sample = raw[:65536]
-    if b"\x00" in sample:
+    # A NUL anywhere: text columns cannot hold one (PostgreSQL refuses it outright).
+    if b"\x00" in raw:
         return True
+    sample = raw[:65536]
     controls = sum(sample.count(bytes([b])) for b in _BINARY_CONTROL_BYTES)
     return controls > len(sample) * 0.01
+
+
+def looks_like_utf16(raw: bytes) -> bool:
+    """UTF-16 saved without a byte-order mark: a NUL beside most letters, and only there."""
+    sample = raw[:4096]
+    if len(sample) < 8:
+        return False
+    halves = sorted(half.count(0) / len(half) for half in (sample[0::2], sample[1::2]))
+    return halves[0] < 0.05 and halves[1] > 0.8
 
 
 def decode(raw: bytes) -> DecodedFile:
     if not raw.strip():
         raise ImportProblem("file is empty")
+    decoded = decode_unicode(raw) or decode_8bit(raw)
+    if not decoded.text.strip():
+        raise ImportProblem("file is empty")
+    return decoded
+
+
+def decode_unicode(raw: bytes) -> DecodedFile | None:
+    """A file opening with a UTF-16 or UTF-32 byte-order mark (Notepad's "Unicode")."""
+    encoding = next((name for bom, name in _UNICODE_BOMS if raw.startswith(bom)), None)
+    if encoding is None:
+        return None
+    label = encoding.upper()
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(
+            f"file starts with a {label} byte-order mark but is not {label} text "
+            f"(bad bytes at offset {exc.start})"
+        ) from None
+    if looks_binary(text.encode("utf-8", errors="surrogatepass")):
+        raise ImportProblem("file is binary, not text")
+    return DecodedFile(raw, text, encoding)
+
+
+def decode_8bit(raw: bytes) -> DecodedFile:
     if looks_binary(raw):
+        if looks_like_utf16(raw):
+            raise ImportProblem("file looks like UTF-16 text without a byte-order mark: save it as UTF-8")
         raise ImportProblem("file is binary, not text")
     try:
         return DecodedFile(raw, raw.decode("utf-8-sig"), "utf-8")
@@ -110,7 +156,11 @@ def parse_text(text: str) -> ParsedDocument:
 
 def article_identifier(parsed: ParsedDocument) -> str:
     day = parsed.date.isoformat() if parsed.date else "undated"
-    words = slugify(parsed.title)[:80].rstrip("-") or "untitled"
+    words = slugify(parsed.title)[:80].rstrip("-")
+    if not words:
+        # A title with no Latin letters or digits ("中文标题"): without the digest every such
+        # article of a day would share one identifier, and each import would replace the last.
+        words = "untitled-" + hashlib.sha256(parsed.title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{day}-{words}"
 
 
@@ -126,6 +176,37 @@ def validate(parsed: ParsedDocument) -> None:
     numbers = [p.number for p in parsed.paragraphs]
     if len(numbers) != len(set(numbers)):
         raise ImportProblem("parser produced duplicate paragraph numbers")
+    check_lengths(parsed)
+
+
+def check_lengths(parsed: ParsedDocument) -> None:
+    """Every value fits its column: SQLite would store a 5,000-character classification,
+    PostgreSQL refuses the whole file with an error no one can act on."""
+    header = parsed.header
+    values = [
+        (Document, "identifier", identifier_for(parsed)),
+        (Document, "venue", parsed.venue),
+        (Document, "byline", parsed.byline),
+        (Document, "dateline", parsed.dateline),
+        (Document, "classification", parsed.classification),
+        (Document, "origin", parsed.origin),
+        (Document, "header_dtg", header.dtg),
+        (Document, "header_precedence", header.precedence),
+        (Document, "header_from", header.from_),
+        (Document, "declassification", parsed.declassification),
+        (Document, "signature", parsed.signature),
+        (Document, "format", parsed.format),
+        (Source, "name", parsed.source),
+        *((Tag, "name", tag) for tag in parsed.tags),
+        *((Paragraph, "marking", p.marking) for p in parsed.paragraphs),
+    ]
+    for model, name, value in values:
+        limit = model._meta.get_field(name).max_length
+        if len(value) > limit:
+            label = model._meta.get_field(name).verbose_name
+            if model is not Document:
+                label = f"{model._meta.verbose_name} {label}"
+            raise ImportProblem(f"the {label} is {len(value):,} characters long; at most {limit} fit")
 
 
 def find_existing(identifier: str, parsed: ParsedDocument, file_name: str) -> Document | None:
@@ -139,7 +220,9 @@ def find_existing(identifier: str, parsed: ParsedDocument, file_name: str) -> Do
 def source_for(name: str) -> Source:
     source = Source.objects.filter(name=name).first()
     if source is None:
-        source = Source.objects.create(name=name, slug=slugify(name) or "source")
+        # "Source: foo-bar" after "Source: Foo Bar": another name, the same slug.
+        slug = unique_slug(Source, name if slugify(name) else "source", max_length=200)
+        source = Source.objects.create(name=name, slug=slug)
     return source
 
 

@@ -2,27 +2,40 @@
 
 1. A change to a document records a PendingIndexUpdate row in the changing transaction
    (record_changes, called by archive.search.signals), once per document and transaction.
-2. After the commit, the process tries to take the index write lock without blocking and
-   drains the queue: changed documents are rewritten in one writer, removed ones deleted.
+2. After the commit, the process tries to take the index write lock (write_lock) without
+   blocking and drains the queue: changed documents are rewritten, removed ones deleted.
 3. If another process holds the lock, it retries for at most REQUEST_WAIT seconds, then
-   leaves its rows to the holder, which keeps draining until the queue is empty before it
-   lets go. Rows are deleted only after the index commit, so no update is ever lost; a
-   failure leaves them queued for the next drain or `manage.py process_index_queue`.
+   leaves its rows to the holder, which keeps draining before it lets go. A waiting request
+   stops waiting as soon as the holder has applied its rows. Rows are deleted only after the
+   index commit, so no update is ever lost; a failure leaves them queued for the next drain
+   or `manage.py process_index_queue`.
+4. A request holding the lock drains until its own rows are applied and every row left is
+   younger than HANDOFF_AGE: their processes are still waiting for the lock and take it over
+   (an import drains its own at its end). Commands drain until the queue is empty. Without
+   this, a request that got the lock while other processes kept committing (an import, a
+   busy admin) drained for as long as they did.
 
-haystack's update_index/rebuild_index/clear_index reach the index through the backend,
-which runs them here too (run_locked), under the same lock.
+With Whoosh, haystack's update_index/rebuild_index/clear_index reach the index through our
+backend, which runs them here too (run_locked), under the same lock. With a search server
+(Elasticsearch, Solr) the queue writes through haystack's backend API.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connections as db_connections
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from haystack.backends.whoosh_backend import WhooshSearchBackend
+from whoosh.util.filelock import FcntlLock
 
 from archive.models import Document, PendingIndexUpdate
 
@@ -30,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAME = "ARCHIVE_INDEX_LOCK"
 REQUEST_WAIT = 2.0  # seconds a request may wait for the lock before leaving its rows queued
+# A row queued less than this long ago belongs to a process still waiting for the lock: a
+# request holding the lock may leave it to that process (the margin covers slow scheduling).
+HANDOFF_AGE = REQUEST_WAIT / 2
 COMMAND_WAIT = 600.0  # seconds a management command waits
 RETRY_INTERVAL = 0.1
 BATCH_SIZE = 500
@@ -53,15 +69,48 @@ def search_backend(using: str = "default"):
 # Taking the lock
 
 
+class AdvisoryLock:
+    """A PostgreSQL session-level advisory lock: one holder among every host using the database."""
+
+    KEY = 0x51554950  # "QUIP": any fixed number, the same in every process
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+
+    def acquire(self, blocking: bool = False) -> bool:
+        with db_connections[self.using].cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.KEY])
+            return bool(cursor.fetchone()[0])
+
+    def release(self) -> None:
+        with db_connections[self.using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [self.KEY])
+
+
+def write_lock(backend):
+    """The index write lock, released by the system if its holder dies.
+
+    Whoosh: a lock file in the index (one host). A search server (Elasticsearch, Solr) takes
+    concurrent writes, but two drains writing the same document out of order would leave
+    the older version: a PostgreSQL advisory lock shared by every host, or with SQLite (one
+    host) a lock file in the data directory.
+    """
+    if isinstance(backend, WhooshSearchBackend):
+        if not backend.setup_complete:
+            backend.setup()
+        return backend.storage.lock(LOCK_NAME)
+    if db_connections["default"].vendor == "postgresql":
+        return AdvisoryLock()
+    return FcntlLock(str(settings.DATA_DIR / "search-index.lock"))
+
+
 @contextmanager
 def index_lock(backend, wait: float, give_up: Callable[[], bool] | None = None):
-    """Hold the index write lock (a file lock shared by every process using the index).
+    """Hold the index write lock (see write_lock), shared by every process using the index.
 
     Raises IndexBusy after `wait` seconds, or as soon as give_up() returns True.
     """
-    if not backend.setup_complete:
-        backend.setup()
-    lock = backend.storage.lock(LOCK_NAME)
+    lock = write_lock(backend)
     deadline = time.monotonic() + wait
     while not lock.acquire(blocking=False):
         if time.monotonic() >= deadline or (give_up is not None and give_up()):
@@ -93,13 +142,39 @@ def queue_is_empty() -> bool:
     return not PendingIndexUpdate.objects.exists()
 
 
-def drain_locked(backend) -> int:
-    """Apply queued updates, batch after batch, until the queue is empty. Lock held."""
+def applied_up_to(last_row_id: int) -> Callable[[], bool]:
+    """give_up test: no row up to this one is left, so the holder has indexed ours.
+
+    Rows with lower ids queued by others are waited for too: cheaper than listing our ids, and
+    the holder applies them in the same batch.
+    """
+    return lambda: not PendingIndexUpdate.objects.filter(id__lte=last_row_id).exists()
+
+
+def handed_over(last_row_id: int) -> Callable[[], bool]:
+    """may_leave test of a request holding the lock: its rows are applied, the rest are young.
+
+    A process gives up waiting for the lock only REQUEST_WAIT after its commit, so the owners
+    of rows queued less than HANDOFF_AGE ago are still waiting and drain when we let go.
+    """
+
+    def check() -> bool:
+        cutoff = timezone.now() - dt.timedelta(seconds=HANDOFF_AGE)
+        left = Q(id__lte=last_row_id) | Q(queued_at__lte=cutoff)
+        return not PendingIndexUpdate.objects.filter(left).exists()
+
+    return check
+
+
+def drain_locked(backend, may_leave: Callable[[], bool] | None = None) -> int:
+    """Apply queued updates, batch after batch, until the queue is empty or may_leave(). Lock held."""
     processed = 0
     while True:
         rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "document_pk")[:BATCH_SIZE])
         if not rows:
             forget_queued()
+            return processed
+        if may_leave is not None and may_leave():
             return processed
         apply_updates(backend, {document_pk for _, document_pk in rows})
         # Only after the index commit: a crash before this line replays the rows, loses nothing.
@@ -108,15 +183,26 @@ def drain_locked(backend) -> int:
 
 
 def apply_updates(backend, document_pks: set[int]) -> None:
-    """Rewrite the documents that exist, delete the others, in one index writer."""
+    """Rewrite the documents that exist, delete the others (with Whoosh, in one writer)."""
     from haystack import connections
 
     from archive.search.writing import write
 
     index = connections[backend.connection_alias].get_unified_index().get_index(Document)
     documents = list(index.index_queryset().filter(pk__in=document_pks))
-    gone = document_pks - {document.pk for document in documents}
-    write(backend, index, documents, [haystack_id(pk) for pk in sorted(gone)])
+    gone = [haystack_id(pk) for pk in sorted(document_pks - {document.pk for document in documents})]
+    if isinstance(backend, WhooshSearchBackend):
+        write(backend, index, documents, gone)
+        return
+    # A search server, through haystack's API. An error must raise, to keep the rows queued.
+    silently_fail, backend.silently_fail = backend.silently_fail, False
+    try:
+        if documents:
+            backend.update(index, documents)
+        for identifier in gone:
+            backend.remove(identifier)
+    finally:
+        backend.silently_fail = silently_fail
 
 
 def haystack_id(document_pk: int) -> str:
@@ -124,27 +210,33 @@ def haystack_id(document_pk: int) -> str:
     return f"{Document._meta.app_label}.{Document._meta.model_name}.{document_pk}"
 
 
-def drain_queue(wait: float = COMMAND_WAIT, using: str = "default") -> int:
+def drain_queue(wait: float = COMMAND_WAIT, using: str = "default", last_row_id: int | None = None) -> int:
     """Index every queued change; the number of queue rows applied.
 
-    Returns 0 without waiting longer than `wait` if another process holds the lock (the holder
-    drains the rows) or the queue empties meanwhile.
+    With `last_row_id` (a request's own rows), stops waiting for the lock as soon as the holder
+    has applied them, and once holding it, leaves rows of processes still waiting to them
+    (handed_over). Without it, waits until the queue is empty and drains all of it. Returns 0
+    without waiting longer than `wait` if another process holds the lock: the holder drains.
     """
     backend = search_backend(using)
+    if last_row_id is None:
+        give_up, may_leave = queue_is_empty, None
+    else:
+        give_up, may_leave = applied_up_to(last_row_id), handed_over(last_row_id)
     try:
-        with index_lock(backend, wait, give_up=queue_is_empty):
-            return drain_locked(backend)
+        with index_lock(backend, wait, give_up=give_up):
+            return drain_locked(backend, may_leave)
     except IndexBusy:
         logger.info("search index busy: queued updates left to the process holding the lock")
         return 0
 
 
-def drain_after_commit() -> None:
+def drain_after_commit(last_row_id: int | None = None) -> None:
     """on_commit callback: never raises into the request; a failure leaves the rows queued."""
     if getattr(_local, "deferred", 0):
         return
     try:
-        drain_queue(wait=REQUEST_WAIT)
+        drain_queue(wait=REQUEST_WAIT, last_row_id=last_row_id)
     except Exception:
         logger.exception("search index update failed; the changes stay queued")
 
@@ -184,11 +276,17 @@ class DrainAfterCommit:
     def __init__(self, savepoint_ids: tuple):
         self.savepoint_ids = savepoint_ids
         self.queued: set[tuple[int, str]] = set()
+        self.last_row_id: int | None = None
         self.done = False
 
     def __call__(self) -> None:
         self.done = True  # committed: a later change belongs to a later transaction
-        drain_after_commit()
+        drain_after_commit(self.last_row_id)
+
+    def add(self, keys: set[tuple[int, str]], last_row_id: int | None) -> None:
+        self.queued |= keys
+        if last_row_id is not None:
+            self.last_row_id = max(self.last_row_id or 0, last_row_id)
 
 
 def forget_queued(using: str = "default") -> None:
@@ -216,8 +314,7 @@ def record_changes(document_pks: Iterable, deleted: bool = False, using: str = "
         return
     connection = db_connections[using]
     if not connection.in_atomic_block:
-        insert_rows(keys, using)
-        drain_after_commit()
+        drain_after_commit(insert_rows(keys, using))
         return
     live = live_callbacks(connection)
     for callback in live:
@@ -229,11 +326,13 @@ def record_changes(document_pks: Iterable, deleted: bool = False, using: str = "
     if callback is None:
         callback = DrainAfterCommit(savepoint_ids)
         transaction.on_commit(callback, using=using, robust=True)
-    insert_rows(keys, using)
-    callback.queued |= keys
+    callback.add(keys, insert_rows(keys, using))
 
 
-def insert_rows(keys: set[tuple[int, str]], using: str) -> None:
-    PendingIndexUpdate.objects.using(using).bulk_create(
+def insert_rows(keys: set[tuple[int, str]], using: str) -> int | None:
+    """Queue these rows; the highest new row id (None where the database cannot return ids)."""
+    rows = PendingIndexUpdate.objects.using(using).bulk_create(
         [PendingIndexUpdate(document_pk=pk, action=action) for pk, action in sorted(keys)]
     )
+    ids = [row.pk for row in rows]
+    return None if None in ids else max(ids)
