@@ -48,7 +48,8 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
 
 
 def data_dir() -> Path:
-    path = Path(env("ARCHIVE_DATA_DIR", str(BASE_DIR / "var"))).expanduser().resolve()
+    # An empty value means the default too, never the current directory.
+    path = Path(env("ARCHIVE_DATA_DIR") or str(BASE_DIR / "var")).expanduser().resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
