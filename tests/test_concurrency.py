@@ -151,11 +151,6 @@ def test_concurrent_edits_all_reach_the_index_without_errors(archive, tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/search/backend.py: search() refreshes its searcher mid-search and closes the one "
-    "it is reading (ReaderClosed, a 500). Remove this mark with the fix (searcher pinned per search).",
-)
 def test_a_search_survives_an_index_commit_made_while_it_runs(search_index, monkeypatch):  # noqa: F405
     """Another process may commit at any moment: a search in progress must not lose its searcher."""
     from haystack import connections

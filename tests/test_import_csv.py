@@ -176,3 +176,15 @@ def test_dry_run_writes_nothing(tmp_path):
     assert code == 0
     assert "1 parsed" in out
     assert not Document.objects.exists()
+
+
+def test_a_value_too_long_for_its_column_fails_only_its_row(tmp_path):
+    path = tmp_path / "cables.csv"
+    long_origin = csv_line(
+        "2", "10/17/2007 17:04", "07LIMA3430", "Embassy " + "Lima" * 100, "CONFIDENTIAL", "", HEADER, BODY
+    )
+    path.write_text(cable_row() + long_origin, encoding="utf-8")
+    out, err, code = import_csv(path)
+    assert code == 1
+    assert "1 created, 0 already imported, 1 failed" in out
+    assert "characters long" in err

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 
 from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, WhooshSearchQuery
@@ -28,10 +29,13 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as wq
 from whoosh.highlight import ContextFragmenter, highlight
 from whoosh.qparser import QueryParser
-from whoosh.sorting import Count, FieldFacet
+from whoosh.sorting import FieldFacet
 
 from archive.search import writing
+from archive.search.bitsets import BitsetIds, ReaderBitsets, docnums_of
+from archive.search.paragraphs import could_match, needle
 from archive.search.schema import build_schema
+from archive.search.scoring import Scorer
 from archive.search.spelling import suggest_word
 from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin
 
@@ -39,6 +43,22 @@ from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin
 MAX_EXPANSIONS = 2000
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 220
+
+
+def likely_passages(text: str, terms, most: int = SNIPPET_FRAGMENTS + 1) -> str:
+    """The first few paragraphs that may hold a matched word: only they are analysed.
+
+    Highlighting analyses every word it is given (~13 ms for a 6 KB cable); the snippet
+    shows two fragments, found in the first paragraphs that contain a term's letters.
+    """
+    needles = [{needle(term.lower())} for term in terms if term]
+    found = []
+    for passage in text.split("\n\n"):
+        if could_match(passage, needles):
+            found.append(passage)
+            if len(found) >= most:
+                break
+    return "\n\n".join(found)
 
 
 class QueryTooBroad(SearchBackendError):
@@ -56,6 +76,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self._searcher = None
         self._searcher_version = None
+        self._pinned = None
+        self._bitsets = None
+        self._scorer = None
+        self._segment_columns = {}  # archive.search.bitsets.SegmentColumns by segment, kept across commits
         self.multi_valued_fields = set()
 
     # Schema and setup
@@ -75,6 +99,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = None
+        self._bitsets = None
+        self._scorer = None
 
     def searcher(self):
         """The cached searcher, reopened when the index on disk has changed.
@@ -84,6 +110,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         generation and the time of the table of contents: a cleared index starts again at
         generation 0, so the generation alone can come round to an old value.
         """
+        if self._pinned is not None:  # inside one search: the searcher it started with
+            return self._pinned
         if not self.setup_complete:
             self.setup()
         version = self.index_version()
@@ -93,6 +121,22 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             self._searcher = self.index.searcher()
             self._searcher_version = version
         return self._searcher
+
+    @contextmanager
+    def one_generation(self):
+        """Every searcher() call in the block returns the same searcher.
+
+        Another process may commit in the middle of a search: refreshing then would close the
+        searcher the search is reading (ReaderClosed) or mix document numbers of two generations.
+        """
+        if self._pinned is not None:
+            yield self._pinned
+            return
+        self._pinned = self.searcher()
+        try:
+            yield self._pinned
+        finally:
+            self._pinned = None
 
     def index_version(self):
         try:
@@ -134,18 +178,16 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
         return connections[self.connection_alias].get_unified_index().get_indexed_models()
 
-    def facet_groups(self, facets) -> list[FieldFacet]:
-        return [
-            FieldFacet(name, allow_overlap=name in self.multi_valued_fields, maptype=Count)
-            for name in facets or ()
-        ]
-
     def sorting(self, sort_by):
         if not sort_by:
             return None
         return [FieldFacet(field.lstrip("-"), reverse=field.startswith("-")) for field in sort_by]
 
-    def search(
+    def search(self, *args, **kwargs):
+        with self.one_generation():
+            return self.search_one_generation(*args, **kwargs)
+
+    def search_one_generation(
         self,
         query_string,
         sort_by=None,
@@ -174,29 +216,86 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         parsed = self.parse(query_string)
         if parsed is None or parsed is wq.NullQuery:
             return empty
+        bitsets = self.bitsets()
+        self.scorer(searcher, bitsets)  # words' match sets come from the postings it reads
+        matches = bitsets.matches(parsed)
+        narrowing = self.narrowing_filter(narrow_queries, models)
+        if narrowing is not None:
+            matches &= bitsets.matches(narrowing)
+        count = matches.bit_count()
         start = start_offset or 0
-        limit = None if end_offset is None else max(end_offset, start + 1)
-        results = searcher.search(
-            parsed,
-            limit=limit,
-            filter=self.narrowing_filter(narrow_queries, models),
-            sortedby=self.sorting(sort_by),
-            groupedby=self.facet_groups(facets) or None,
-        )
+        stop = count if end_offset is None else max(end_offset, start + 1)
+        top = self.top_documents(searcher, bitsets, parsed, matches, narrowing, sort_by, stop)
         terms = self.highlight_terms(parsed, searcher) if highlight else None
         return {
-            "results": self.build_results(results[start:limit], terms, result_class),
-            "hits": len(results),
-            "facets": {"fields": self.facet_counts(results, facets), "dates": {}, "queries": {}},
+            "results": self.build_results(searcher, top[start:stop], terms, result_class),
+            "hits": count,
+            "facets": {"fields": self.facet_counts(bitsets, matches, facets), "dates": {}, "queries": {}},
             "spelling_suggestion": self.spelling(spelling_query or query_string),
         }
+
+    def bitsets(self) -> ReaderBitsets:
+        """Facet and filter bitsets of the current searcher (rebuilt when it is reopened)."""
+        searcher = self.searcher()
+        if self._bitsets is None or self._bitsets.searcher is not searcher:
+            self._bitsets = ReaderBitsets(searcher, self.schema, self._segment_columns)
+        return self._bitsets
+
+    def scorer(self, searcher, bitsets) -> Scorer:
+        """Term-at-a-time BM25F rankings of the current searcher (archive.search.scoring)."""
+        if self._scorer is None or self._scorer.searcher is not searcher:
+            self._scorer = Scorer(searcher, bitsets, self.content_field_name)
+            bitsets.term_bits = self._scorer.term_bits
+        return self._scorer
+
+    def top_documents(self, searcher, bitsets, parsed, matches, narrowing, sort_by, count) -> list:
+        """[(docnum, score)] of the first `count` matches, best (or first in sort order) first."""
+        if not matches or count <= 0:
+            return []
+        allowed = BitsetIds(matches, bitsets.size)
+        if sort_by:
+            name = sort_by[0].lstrip("-")
+            if len(sort_by) == 1 and self.schema[name].column_type is not None:
+                order = bitsets.sorted_docnums(name, reverse=sort_by[0].startswith("-"))
+                return [(docnum, 0.0) for docnum in bitsets.first(order, matches, count)]
+            results = searcher.search(parsed, limit=count, filter=allowed, sortedby=self.sorting(sort_by))
+            return [(hit.docnum, hit.score or 0.0) for hit in results]
+        scoring = self.scoring_query(parsed)
+        if scoring is None:  # only filters (or everything): every match scores the same
+            return [(docnum, 0.0) for docnum in itertools.islice(docnums_of(matches), count)]
+        restricted = scoring is not parsed or narrowing is not None
+        fast = self.scorer(searcher, bitsets).top(scoring, matches if restricted else None, count)
+        if fast is not None:
+            return fast
+        results = searcher.search(scoring, limit=count, filter=allowed if restricted else None)
+        return [(hit.docnum, hit.score or 0.0) for hit in results]
+
+    def scoring_query(self, parsed):
+        """The part of the query that ranks: its clauses on the text field (filters only restrict)."""
+        content = self.content_field_name
+
+        def ranks(query) -> bool:
+            return any(leaf.field() == content for leaf in query.leaves() if hasattr(leaf, "field"))
+
+        if isinstance(parsed, wq.Every):
+            return None
+        if isinstance(parsed, wq.And):
+            kept = [child for child in parsed.subqueries if ranks(child)]
+            if len(kept) == len(parsed.subqueries):
+                return parsed
+            return (kept[0] if len(kept) == 1 else wq.And(kept)) if kept else None
+        return parsed if ranks(parsed) else None
 
     def spelling(self, query_string: str):
         if not self.include_spelling:
             return None
         return self.create_spelling_suggestion(query_string)
 
-    def more_like_this(
+    def more_like_this(self, *args, **kwargs):
+        with self.one_generation():
+            return self.more_like_this_one_generation(*args, **kwargs)
+
+    def more_like_this_one_generation(
         self,
         model_instance,
         additional_query_string=None,
@@ -222,21 +321,25 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             filter=wq.And(filters) if filters else None,
         )
         return {
-            "results": self.build_results(similar[start_offset or 0 : end_offset], None, result_class),
+            "results": self.build_results(
+                searcher,
+                [(hit.docnum, hit.score or 0.0) for hit in similar[start_offset or 0 : end_offset]],
+                None,
+                result_class,
+            ),
             "hits": len(similar),
         }
 
     # Results
 
-    def facet_counts(self, results, facets) -> dict[str, list[tuple]]:
+    def facet_counts(self, bitsets, matches: int, facets) -> dict[str, list[tuple]]:
         counts = {}
         for name in facets or ():
-            groups = results.groups(name)
-            pairs = []
-            for key, count in groups.items():
-                value = key.decode("utf-8") if isinstance(key, bytes) else key
-                if value not in (None, "") and not self.is_missing_number(value):
-                    pairs.append((value, count))
+            pairs = [
+                (value, count)
+                for value, count in bitsets.facet_counts(name, matches).items()
+                if value not in (None, "") and not self.is_missing_number(value)
+            ]
             counts[name] = sorted(pairs, key=lambda pair: (-pair[1], str(pair[0])))
         return counts
 
@@ -253,6 +356,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
     def highlight(self, text: str, terms) -> str:
         if not text or not terms:
             return ""
+        text = likely_passages(text, terms)
+        if not text:
+            return ""
         return highlight(
             text,
             terms,
@@ -262,11 +368,12 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             top=SNIPPET_FRAGMENTS,
         )
 
-    def build_results(self, hits, terms, result_class) -> list[SearchResult]:
+    def build_results(self, searcher, hits, terms, result_class) -> list[SearchResult]:
+        """SearchResults for [(docnum, score)] hits."""
         result_class = result_class or SearchResult
         built = []
-        for hit in hits:
-            stored = dict(hit.fields())
+        for docnum, score in hits:
+            stored = dict(searcher.stored_fields(docnum))
             app_label, model_name = stored.pop(DJANGO_CT).split(".")
             model = haystack_get_model(app_label, model_name)
             if model is None:  # an entry left by a model no longer indexed
@@ -277,7 +384,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             if terms is not None:
                 snippet = self.highlight(stored.get(self.content_field_name, ""), terms)
                 values["highlighted"] = {self.content_field_name: [snippet] if snippet else []}
-            built.append(result_class(app_label, model_name, pk, hit.score or 0, **values))
+            built.append(result_class(app_label, model_name, pk, score, **values))
         return built
 
     def convert_stored(self, model, stored: dict) -> dict:

@@ -8,8 +8,8 @@ two). These fields keep every value whole (see /work/shared/HAYSTACK-WHOOSH.md, 
 from __future__ import annotations
 
 from whoosh import columns, formats
-from whoosh.analysis import IDTokenizer, LowercaseFilter
-from whoosh.fields import ID, FieldType
+from whoosh.analysis import CompositeAnalyzer, IDTokenizer, LowercaseFilter, StemFilter
+from whoosh.fields import ID, TEXT, FieldType
 
 
 def exact_field(stored: bool = True) -> ID:
@@ -74,3 +74,53 @@ class ValueListField(FieldType):
 
     def sortable_terms(self, ixreader, fieldname):
         return ixreader.lexicon(fieldname)
+
+
+class DocumentText(TEXT):
+    """The document field: stemmed words with positions, analysed once per document.
+
+    Whoosh's TEXT(spelling=True) analyses each text twice (stemmed for the index, unstemmed
+    for the spelling words) and adds a spelling posting for every distinct word of every
+    document. Here one pass yields both, and each word goes to the spelling list once per
+    writer (``start_batch``): the list only needs each word once, not once per document.
+    """
+
+    def __init__(self, analyzer, field_boost: float = 1.0, stored: bool = True):
+        super().__init__(analyzer=analyzer, stored=stored, field_boost=field_boost, spelling=True)
+        items = list(getattr(analyzer, "items", [analyzer]))
+        self._stemmer = items[-1] if isinstance(items[-1], StemFilter) else None
+        self._unstemmed = CompositeAnalyzer(*items[:-1]) if self._stemmer else analyzer
+        self._words: set[str] = set()
+        self._seen: set[str] = set()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.update(_words=set(), _seen=set())
+        return state
+
+    def start_batch(self) -> None:
+        """A new writer: its segment needs every spelling word again."""
+        self._seen = set()
+
+    def _analyse(self, value, **kwargs):
+        words = self._words
+        tokens = self._unstemmed(value, **kwargs)
+
+        def recorded():
+            for token in tokens:
+                if not token.stopped:
+                    words.add(token.text)
+                yield token
+
+        return self._stemmer(recorded()) if self._stemmer else recorded()
+
+    def index(self, value, **kwargs):
+        self._words = set()
+        values = self.format.word_values(value, self._analyse, mode="index", **kwargs)
+        return [(word.encode("utf-8"), freq, weight, vbytes) for word, freq, weight, vbytes in values]
+
+    def spellable_words(self, value):
+        fresh = self._words - self._seen
+        self._seen |= fresh
+        self._words = set()
+        return iter(sorted(fresh))

@@ -14,7 +14,7 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, NUMERIC, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
-from archive.search.fields import ValueListField, exact_field
+from archive.search.fields import DocumentText, ValueListField, exact_field
 
 
 class SortableDatetime(DATETIME):
@@ -40,13 +40,14 @@ def whoosh_field(field):
         return BOOLEAN(stored=field.stored)
     if field.field_type == "string" and (is_facet or not field.indexed):
         return exact_field(stored=field.stored)
-    # The document field also keeps its unstemmed words, for spelling suggestions.
+    if field.document:
+        # Its unstemmed words are also kept, for spelling suggestions.
+        return DocumentText(field.analyzer or StemmingAnalyzer(), field_boost=field.boost)
     return TEXT(
         stored=True,
         analyzer=field.analyzer or StemmingAnalyzer(),
         field_boost=field.boost,
-        sortable=not field.document,
-        spelling=field.document,
+        sortable=True,
     )
 
 

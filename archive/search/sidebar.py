@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.http import QueryDict
 
@@ -24,11 +26,21 @@ SHOWN_VALUES = 10
 
 @dataclass
 class FacetValue:
+    """One value of a facet; its link is built only when a template asks for it.
+
+    A facet can have hundreds of values (origins, tags) and the sidebar shows ten: building
+    every value's query string was most of the sidebar's cost.
+    """
+
     value: object
     label: str
     count: int
     selected: bool
-    url: str
+    link: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+
+    @cached_property
+    def url(self) -> str:
+        return self.link()
 
 
 @dataclass
@@ -64,11 +76,11 @@ def facet_values(path: str, params: QueryDict, name: str, counts) -> list[FacetV
     for value, count in counts:
         if name == "year":
             selected = params.get("date_from") == params.get("date_to") == str(value)
-            url = links.year_range(path, params, value)
+            link = partial(links.year_range, path, params, value)
         else:
             selected = value in chosen
-            url = links.toggle_value(path, params, name, value)
-        values.append(FacetValue(value, value_label(name, value), count, selected, url))
+            link = partial(links.toggle_value, path, params, name, value)
+        values.append(FacetValue(value, value_label(name, value), count, selected, link))
     if name == "year":
         values.sort(key=lambda v: v.value, reverse=True)
     return values

@@ -22,6 +22,8 @@ from archive.search.fields import ValueListField
 logger = logging.getLogger(__name__)
 
 WRITER_TIMEOUT = 30.0  # Whoosh's own lock; only contended by writers outside our lock
+# Posting buffer per writer: a 500-document batch of 6 KB cables fits without spilling to disk.
+WRITER_MEMORY_MB = 256
 
 
 def whoosh_value(field, value):
@@ -75,15 +77,33 @@ def write(backend, index, objects=(), delete_ids=()) -> None:
     stale = set(delete_ids) | {document[ID] for document in documents}
     if not stale:
         return
-    writer = backend.index.writer(timeout=WRITER_TIMEOUT)
+    present = indexed_ids(backend, stale)
+    writer = open_writer(backend)
     try:
-        writer.delete_by_query(wq.Or([wq.Term(ID, ident) for ident in sorted(stale)]))
+        # A batch of new documents (an import) deletes nothing: no delete query at all.
+        if present:
+            writer.delete_by_query(wq.Or([wq.Term(ID, ident) for ident in sorted(present)]))
         for document in documents:
             writer.add_document(**document)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
+
+
+def open_writer(backend):
+    """One writer for the whole batch, with room to hold it in memory (one segment)."""
+    for field in backend.schema:
+        if hasattr(field, "start_batch"):
+            field.start_batch()
+    return backend.index.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_MEMORY_MB)
+
+
+def indexed_ids(backend, ids) -> set[str]:
+    """Which of these ids the index holds (deleted entries may count: deleting twice is harmless)."""
+    backend.reset_searcher()  # the lock is held: see every commit, ours and other processes'
+    reader = backend.searcher().reader()
+    return {ident for ident in ids if reader.doc_frequency(ID, ident)}
 
 
 # haystack's write API (update_index, rebuild_index, clear_index), through the queue's lock.
