@@ -1,0 +1,61 @@
+"""Filters and tags for the archive's pages: `{% load quipu %}`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from archive.rendering import render_markdown, reveal_controls
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str):
+    """Staff Markdown, rendered and sanitised."""
+    return render_markdown(text or "")
+
+
+@register.filter
+def inert(text) -> str:
+    """Document text with direction controls shown, not obeyed; autoescaping still applies."""
+    return reveal_controls(str(text)) if text else ""
+
+
+@register.filter
+def classification_level(classification: str) -> str:
+    """A CSS modifier for the banner: secret, confidential, fouo, unclassified or unknown."""
+    value = (classification or "").upper()
+    if "SECRET" in value:
+        return "secret"
+    if "CONFIDENTIAL" in value:
+        return "confidential"
+    if any(word in value for word in ("OFFICIAL USE", "FOUO", "SBU", "SENSITIVE")):
+        return "fouo"
+    if "UNCLASSIFIED" in value:
+        return "unclassified"
+    return "unknown"
+
+
+@register.filter
+def is_noforn(classification: str) -> bool:
+    value = (classification or "").upper()
+    return "NOFORN" in value or "//NF" in value
+
+
+@register.filter
+def thousands(number) -> str:
+    """1234567 → "1,234,567"."""
+    try:
+        return f"{int(number):,}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def search_url(**params) -> str:
+    """/search/?name=value… for facet links; empty values are left out."""
+    query = urlencode({name: value for name, value in params.items() if value not in (None, "")})
+    return f"{reverse('search')}?{query}" if query else reverse("search")

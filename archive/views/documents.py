@@ -1,0 +1,238 @@
+"""The reading side of the archive: home page, document pages, permalinks, originals, tags."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from archive.models import Document, Source, Tag
+from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
+
+logger = logging.getLogger(__name__)
+
+LATEST_ON_HOME = 10
+BROWSE_LIMIT = 20
+RELATED_LIMIT = 5
+TAG_PAGE_SIZE = 25
+MAX_SHOWN_IDENTIFIER = 120
+
+# The original is text, whatever it once was: nothing in it may run or load.
+ORIGINAL_CSP = "default-src 'none'; sandbox"
+
+
+def not_found(request, message: str, *, search_for: str = ""):
+    return render(request, "404.html", {"message": message, "search_for": search_for}, status=404)
+
+
+def shown(identifier: str) -> str:
+    """An identifier from the URL, cut to a length a page can show."""
+    identifier = reveal_controls(identifier)
+    if len(identifier) > MAX_SHOWN_IDENTIFIER:
+        return identifier[:MAX_SHOWN_IDENTIFIER] + "…"
+    return identifier
+
+
+def find_document(identifier: str):
+    return Document.objects.for_document_page().defer("original").by_identifier(identifier)
+
+
+@require_safe
+def home(request):
+    documents = Document.objects.order_by()
+    type_counts = dict(documents.values_list("type").annotate(n=Count("id")))
+    context = {
+        "total": sum(type_counts.values()),
+        "type_counts": [
+            {"value": value, "label": label, "count": type_counts.get(value, 0)}
+            for value, label in Document.Type.choices
+        ],
+        "source_counts": Source.objects.annotate(n=Count("documents")).filter(n__gt=0).order_by("-n", "name"),
+        "latest": Document.objects.for_listing().newest_first()[:LATEST_ON_HOME],
+        "origins": documents.exclude(origin="")
+        .values("origin")
+        .annotate(n=Count("id"))
+        .order_by("-n", "origin")[:BROWSE_LIMIT],
+        "tags": Tag.objects.annotate(n=Count("documents"))
+        .filter(n__gt=0)
+        .order_by("-n", "name")[:BROWSE_LIMIT],
+        "classifications": documents.exclude(classification="")
+        .values("classification")
+        .annotate(n=Count("id"))
+        .order_by("-n", "classification")[:BROWSE_LIMIT],
+        "years": [
+            {
+                "year": row["year"],
+                "n": row["n"],
+                "date_from": f"{row['year']:04d}-01-01",
+                "date_to": f"{row['year']:04d}-12-31",
+            }
+            for row in documents.filter(date__isnull=False)
+            .annotate(year=ExtractYear("date"))
+            .values("year")
+            .annotate(n=Count("id"))
+            .order_by("-year")
+        ],
+        "browse_limit": BROWSE_LIMIT,
+    }
+    return render(request, "archive/home.html", context)
+
+
+@dataclass
+class Reference:
+    text: str
+    url: str = ""
+
+
+def references_for(document: Document) -> list[Reference]:
+    """The cable's REF list; a reference to a cable in the archive links to it (one query)."""
+    printed = [str(r) for r in document.references or [] if str(r).strip()]
+    if not printed:
+        return []
+    wanted = {r.strip().upper() for r in printed if len(r.strip()) <= 200}
+    present = set(Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True))
+    return [
+        Reference(r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else "")
+        for r in printed
+    ]
+
+
+def related_documents(document: Document) -> list[Document]:
+    """Up to five similar documents from the search index; nothing when the index cannot say."""
+    try:
+        from haystack.query import SearchQuerySet
+
+        results = list(SearchQuerySet().more_like_this(document)[: RELATED_LIMIT + 1])
+        pks = [int(r.pk) for r in results if r is not None and str(r.pk) != str(document.pk)]
+    except Exception as exc:  # an absent, empty or broken index must not cost the page
+        logger.warning(
+            "related documents for %s unavailable: %s: %s", document.identifier, type(exc).__name__, exc
+        )
+        return []
+    found = Document.objects.for_listing().in_bulk(pks[:RELATED_LIMIT])
+    return [found[pk] for pk in pks[:RELATED_LIMIT] if pk in found]
+
+
+def citation(document: Document) -> str:
+    """`Embassy Lima, "SUBJECT", cable 07LIMA3429, 17 October 2007`; the caller adds ¶ and link."""
+    title = " ".join((document.subject or document.title).split())
+    day = document.created.date() if document.created else document.date
+    when = f"{day.day} {day:%B %Y}" if day else "undated"
+    if document.is_cable:
+        parts = [document.origin or document.source.name, f'"{title}"', f"cable {document.identifier}", when]
+    else:
+        source = f"{document.source.name} ({document.venue})" if document.venue else document.source.name
+        parts = [document.byline, f'"{title}"', source, when]
+    return reveal_controls(", ".join(p for p in parts if p))
+
+
+@require_safe
+def document(request, identifier: str):
+    found = find_document(identifier)
+    if found is None:
+        return not_found(
+            request,
+            f"There is no document “{shown(identifier)}” in the archive.",
+            search_for=identifier[:MAX_SHOWN_IDENTIFIER],
+        )
+    if found.identifier != identifier:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(found.get_absolute_url() + (f"?{query}" if query else ""))
+
+    terms = highlight_terms(request.GET.get("hl", ""))
+    pattern = highlight_pattern(terms)
+    cite = citation(found)
+    document_url = request.build_absolute_uri(found.get_absolute_url())
+    paragraphs, matches, first_match = [], 0, ""
+    for paragraph in found.paragraphs.all():
+        text, text_matches = highlight(paragraph.text, pattern)
+        heading, heading_matches = highlight(paragraph.heading, pattern)
+        if text_matches + heading_matches and not first_match:
+            first_match = paragraph.anchor
+        matches += text_matches + heading_matches
+        paragraphs.append(
+            {
+                "number": paragraph.number,
+                "anchor": paragraph.anchor,
+                "marking": paragraph.marking,
+                "heading": heading if paragraph.heading else "",
+                "text": text,
+                "permalink": request.build_absolute_uri(
+                    reverse("paragraph", args=[found.identifier, paragraph.number])
+                ),
+            }
+        )
+    tags = list(found.tags.all())
+    context = {
+        "document": found,
+        "paragraphs": paragraphs,
+        "subject_tags": [t for t in tags if t.kind == Tag.Kind.SUBJECT],
+        "topic_tags": [t for t in tags if t.kind == Tag.Kind.TOPIC],
+        "references": references_for(found),
+        "related": related_documents(found),
+        "highlight_terms": terms,
+        "highlight_matches": matches,
+        "first_match": first_match,
+        "citation": cite,
+        "document_url": document_url,
+    }
+    return render(request, "archive/document.html", context)
+
+
+@require_safe
+def paragraph_permalink(request, identifier: str, number: str):
+    found = Document.objects.by_identifier(identifier)
+    if found is None:
+        return not_found(
+            request,
+            f"There is no document “{shown(identifier)}” in the archive.",
+            search_for=identifier[:MAX_SHOWN_IDENTIFIER],
+        )
+    paragraph = None
+    if number.isascii() and number.isdigit() and len(number) <= 9:
+        paragraph = found.paragraphs.filter(number=int(number)).only("anchor").first()
+    if paragraph is None:
+        return not_found(request, f"{found.identifier} has no paragraph {shown(number)}.")
+    return HttpResponseRedirect(f"{found.get_absolute_url()}#{paragraph.anchor}")
+
+
+@require_safe
+def original(request, identifier: str):
+    found = Document.objects.by_identifier(identifier)
+    if found is None:
+        return not_found(
+            request,
+            f"There is no document “{shown(identifier)}” in the archive.",
+            search_for=identifier[:MAX_SHOWN_IDENTIFIER],
+        )
+    if found.identifier != identifier:
+        return HttpResponsePermanentRedirect(reverse("original", args=[found.identifier]))
+    raw = bytes(found.original)
+    if found.original_encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raw = raw.decode(found.original_encoding, errors="replace").encode("utf-8")
+    name = found.file_name or f"{found.identifier}.txt"
+    if not name.lower().endswith(".txt"):
+        name += ".txt"  # saved to disk, it opens as text too
+    response = HttpResponse(raw, content_type="text/plain; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=name)
+    response["Content-Security-Policy"] = ORIGINAL_CSP
+    return response
+
+
+@require_safe
+def tag(request, slug: str):
+    found = Tag.objects.filter(slug=slug).first()
+    if found is None:
+        return not_found(request, f"There is no tag “{shown(slug)}”.")
+    documents = found.documents.for_listing().newest_first()
+    page = Paginator(documents, TAG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "archive/tag.html", {"tag": found, "page": page})

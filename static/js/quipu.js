@@ -1,0 +1,125 @@
+/* Quipu: small enhancements; every page works without this file.
+   - "Copy link" buttons on paragraphs copy the paragraph's absolute URL.
+   - The "Cite this" box names the targeted paragraph (¶N) and can be copied.
+   - Printing opens collapsed <details> so the addressees appear on paper. */
+(function () {
+  "use strict";
+
+  function documentUrl() {
+    return location.origin + location.pathname;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain-http deployments have no async clipboard: fall back to a selected textarea.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  function confirm(button, label) {
+    var original = button.getAttribute("data-label") || button.innerHTML;
+    button.setAttribute("data-label", original);
+    button.textContent = label;
+    button.classList.add("is-copied");
+    window.setTimeout(function () {
+      button.innerHTML = original;
+      button.classList.remove("is-copied");
+    }, 2000);
+  }
+
+  function announce(message) {
+    var region = document.getElementById("quipu-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "quipu-status";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    region.textContent = message;
+  }
+
+  function wireCopyLinks() {
+    var buttons = document.querySelectorAll("button.copy-link[data-anchor]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var url = documentUrl() + "#" + button.getAttribute("data-anchor");
+        copyText(url).then(function () {
+          confirm(button, "Copied");
+          announce("Link copied: " + url);
+        }, function () {
+          announce("Could not copy; the link is " + url);
+          location.hash = button.getAttribute("data-anchor");
+        });
+      });
+    });
+  }
+
+  function targetedParagraph() {
+    var match = /^#p(\d+)$/.exec(location.hash);
+    return match && document.getElementById("p" + match[1]) ? match[1] : null;
+  }
+
+  function updateCitation() {
+    var box = document.querySelector(".cite[data-citation]");
+    if (!box) { return; }
+    var text = box.querySelector(".cite__text");
+    var base = box.getAttribute("data-citation");
+    var url = box.getAttribute("data-url");
+    var number = targetedParagraph();
+    text.textContent = number
+      ? base + ", \u00b6" + number + ", " + url + "p/" + number + "/"
+      : base + ", " + url;
+  }
+
+  function wireCitation() {
+    var box = document.querySelector(".cite[data-citation]");
+    if (!box) { return; }
+    var button = box.querySelector("button.copy-cite");
+    updateCitation();
+    window.addEventListener("hashchange", updateCitation);
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var text = box.querySelector(".cite__text").textContent;
+        copyText(text).then(function () {
+          confirm(button, "Copied");
+          announce("Citation copied");
+        }, function () { announce("Could not copy the citation"); });
+      });
+    }
+  }
+
+  function openDetailsForPrint() {
+    window.addEventListener("beforeprint", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+        d.setAttribute("open", "");
+        d.setAttribute("data-print-opened", "");
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-print-opened]"), function (d) {
+        d.removeAttribute("open");
+        d.removeAttribute("data-print-opened");
+      });
+    });
+  }
+
+  document.documentElement.classList.add("js");
+  wireCopyLinks();
+  wireCitation();
+  openDetailsForPrint();
+}());
