@@ -64,9 +64,10 @@ def likely_passages(text: str, terms, most: int = SNIPPET_FRAGMENTS + 1) -> str:
 class QueryTooBroad(SearchBackendError):
     """A prefix or fuzzy term matches too many different words."""
 
-    def __init__(self, term: str):
+    def __init__(self, term: str, fuzzy: bool = False):
         super().__init__(f"{term!r} matches too many different words")
         self.term = term
+        self.fuzzy = fuzzy
 
 
 # Key terms come from the opening of a document: re-analysing a whole 6 KB cable on every
@@ -184,7 +185,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             if isinstance(leaf, wq.MultiTerm) and leaf.field() in self.schema:
                 words = itertools.islice(leaf._btexts(reader), MAX_EXPANSIONS + 1)
                 if sum(1 for _ in words) > MAX_EXPANSIONS:
-                    raise QueryTooBroad(str(leaf.text))
+                    raise QueryTooBroad(str(leaf.text), fuzzy=isinstance(leaf, wq.FuzzyTerm))
 
     def narrowing_filter(self, narrow_queries, models):
         parts = [self.parse(q) for q in narrow_queries or ()]

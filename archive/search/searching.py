@@ -163,6 +163,11 @@ def search(q: str, filters, date_from=None, date_to=None, sort="relevance", page
         raise
     except SearchBackendError as exc:
         term = getattr(exc, "term", "")
+        if getattr(exc, "fuzzy", False):
+            raise query_language.QueryProblem(
+                f"{term}~ is close to too many different words: search for {term} itself.",
+                query_language.repair(re.sub(rf"(?<![\w:]){re.escape(term)}~[0-9.]*", term, q)),
+            ) from None
         raise query_language.QueryProblem(
             f"{term}* matches too many different words: add letters before the *."
             if term
