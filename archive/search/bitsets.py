@@ -11,6 +11,7 @@ or a browse never walks its documents in Python again.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import OrderedDict
 
 from whoosh import columns
@@ -155,9 +156,34 @@ def varint(data: bytes, position: int) -> tuple[int, int]:
 
 
 def segment_key(reader):
+    """A key naming one written segment, whatever index it belongs to.
+
+    Whoosh draws segment ids from the global `random`, which a seeded process (tests, a
+    reseeded worker) can draw again: a new index could then reuse a cached segment of an
+    old one. The segment files' creation time tells two such segments apart.
+    """
     segment = reader.segment() if hasattr(reader, "segment") else None
     segid = getattr(segment, "segid", None)
-    return (segid, reader.doc_count_all()) if segid is not None else None
+    if segid is None:
+        return None
+    return (segid, reader.doc_count_all(), segment_written_at(reader, segment))
+
+
+def segment_written_at(reader, segment) -> int | None:
+    storage = getattr(reader, "_storage", None)
+    # A compound segment is read through an overlay whose second storage is the index folder.
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    if folder is None:
+        return None
+    prefix = segment.segment_id()
+    try:
+        with os.scandir(folder) as entries:
+            return max(
+                (entry.stat().st_mtime_ns for entry in entries if entry.name.startswith(prefix)),
+                default=None,
+            )
+    except OSError:
+        return None
 
 
 class ReaderBitsets:

@@ -127,13 +127,11 @@ def snippet_for(search_result) -> SafeString:
 
 
 def build_results(search_results, tree) -> list[Result]:
-    documents = [r.object for r in search_results if r.object is not None]
-    hits = paragraph_hits(documents, tree)
-    return [
-        Result(r.object, snippet_for(r), hits.get(r.object.pk, []))
-        for r in search_results
-        if r.object is not None
-    ]
+    # A hit whose document is gone from the database (deleted, its index update still queued)
+    # comes back as None, or with no object: skip it rather than fail the page.
+    found = [r for r in search_results if r is not None and r.object is not None]
+    hits = paragraph_hits([r.object for r in found], tree)
+    return [Result(r.object, snippet_for(r), hits.get(r.object.pk, [])) for r in found]
 
 
 def suggestion_for(tree, count: int) -> str:

@@ -101,8 +101,3 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(autouse=True)
-def empty_search_index():  # TEMPORARY-DEV
-    yield
