@@ -17,7 +17,7 @@ import time
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -389,5 +389,9 @@ def test_no_identifier_sends_a_nul_to_the_database(browser, nul_parameters, url)
 def test_the_nul_watch_sees_what_reaches_the_database(browser, nul_parameters):
     fetch(browser, "/documents/07LIMA3429/")
     assert nul_parameters == []
-    Document.objects.filter(identifier="07LIMA3429\x00").exists()
+    try:
+        with transaction.atomic():
+            Document.objects.filter(identifier="07LIMA3429\x00").exists()
+    except DataError:  # PostgreSQL refuses the NUL itself: the watch has seen it first
+        pass
     assert nul_parameters == ["07LIMA3429\x00"]
