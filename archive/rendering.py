@@ -55,7 +55,7 @@ MAX_HIGHLIGHT_PARAMETER = 200
 
 
 def render_markdown(text: str) -> SafeString:
-    """Markdown → HTML with only harmless tags, http(s)/mailto links and no attributes beyond href."""
+    """Markdown → HTML with harmless tags only, http(s)/mailto links, no event attributes."""
     if not text:
         return mark_safe("")
     html = markdown.markdown(reveal_controls(text), extensions=["sane_lists", "tables"])

@@ -29,8 +29,9 @@ MAX_SHOWN_IDENTIFIER = 120
 ORIGINAL_CSP = "default-src 'none'; sandbox"
 
 
-def not_found(request, message: str, *, search_for: str = ""):
-    return render(request, "404.html", {"message": message, "search_for": search_for}, status=404)
+def not_found(request, message: str, *, search_for: str = "", document: Document | None = None):
+    context = {"message": message, "search_for": search_for, "document": document}
+    return render(request, "404.html", context, status=404)
 
 
 def shown(identifier: str) -> str:
@@ -55,7 +56,9 @@ def home(request):
             {"value": value, "label": label, "count": type_counts.get(value, 0)}
             for value, label in Document.Type.choices
         ],
-        "source_counts": Source.objects.annotate(n=Count("documents")).filter(n__gt=0).order_by("-n", "name"),
+        "source_counts": Source.objects.annotate(n=Count("documents"))
+        .filter(n__gt=0)
+        .order_by("-n", "name"),
         "latest": Document.objects.for_listing().newest_first()[:LATEST_ON_HOME],
         "origins": documents.exclude(origin="")
         .values("origin")
@@ -98,9 +101,13 @@ def references_for(document: Document) -> list[Reference]:
     if not printed:
         return []
     wanted = {r.strip().upper() for r in printed if len(r.strip()) <= 200}
-    present = set(Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True))
+    present = set(
+        Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True)
+    )
     return [
-        Reference(r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else "")
+        Reference(
+            r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else ""
+        )
         for r in printed
     ]
 
@@ -114,7 +121,10 @@ def related_documents(document: Document) -> list[Document]:
         pks = [int(r.pk) for r in results if r is not None and str(r.pk) != str(document.pk)]
     except Exception as exc:  # an absent, empty or broken index must not cost the page
         logger.warning(
-            "related documents for %s unavailable: %s: %s", document.identifier, type(exc).__name__, exc
+            "related documents for %s unavailable: %s: %s",
+            document.identifier,
+            type(exc).__name__,
+            exc,
         )
         return []
     found = Document.objects.for_listing().in_bulk(pks[:RELATED_LIMIT])
@@ -127,9 +137,16 @@ def citation(document: Document) -> str:
     day = document.created.date() if document.created else document.date
     when = f"{day.day} {day:%B %Y}" if day else "undated"
     if document.is_cable:
-        parts = [document.origin or document.source.name, f'"{title}"', f"cable {document.identifier}", when]
+        parts = [
+            document.origin or document.source.name,
+            f'"{title}"',
+            f"cable {document.identifier}",
+            when,
+        ]
     else:
-        source = f"{document.source.name} ({document.venue})" if document.venue else document.source.name
+        source = (
+            f"{document.source.name} ({document.venue})" if document.venue else document.source.name
+        )
         parts = [document.byline, f'"{title}"', source, when]
     return reveal_controls(", ".join(p for p in parts if p))
 
@@ -145,7 +162,9 @@ def document(request, identifier: str):
         )
     if found.identifier != identifier:
         query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(found.get_absolute_url() + (f"?{query}" if query else ""))
+        return HttpResponsePermanentRedirect(
+            found.get_absolute_url() + (f"?{query}" if query else "")
+        )
 
     terms = highlight_terms(request.GET.get("hl", ""))
     pattern = highlight_pattern(terms)
@@ -181,6 +200,10 @@ def document(request, identifier: str):
         "highlight_terms": terms,
         "highlight_matches": matches,
         "first_match": first_match,
+        # The subject printed in the cable, when the title does not already say it all.
+        "show_subject": found.is_cable
+        and bool(found.subject)
+        and " ".join(found.subject.split()) != " ".join(found.title.split()),
         "citation": cite,
         "document_url": document_url,
     }
@@ -200,7 +223,8 @@ def paragraph_permalink(request, identifier: str, number: str):
     if number.isascii() and number.isdigit() and len(number) <= 9:
         paragraph = found.paragraphs.filter(number=int(number)).only("anchor").first()
     if paragraph is None:
-        return not_found(request, f"{found.identifier} has no paragraph {shown(number)}.")
+        message = f"{found.identifier} has no paragraph {shown(number)}."
+        return not_found(request, message, document=found)
     return HttpResponseRedirect(f"{found.get_absolute_url()}#{paragraph.anchor}")
 
 

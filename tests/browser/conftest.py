@@ -58,7 +58,9 @@ def browser():
 
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -71,7 +73,7 @@ def axe_script() -> Path:
 
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
-    # {% static %} without a collectstatic manifest; the live server serves the files from the finders.
+    # {% static %} without a collectstatic manifest; the live server serves from the finders.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
