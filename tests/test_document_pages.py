@@ -199,9 +199,7 @@ def test_cite_this_names_the_cable_and_its_permalink(client, seeds):
     assert f"{expected}, ¶5, http://testserver/documents/07LIMA3429/p/5/</p>" in html
 
 
-def test_references_link_only_to_cables_in_the_archive(
-    client, seeds, corpus, django_assert_num_queries
-):
+def test_references_link_only_to_cables_in_the_archive(client, seeds, corpus, django_assert_num_queries):
     from archive.views.documents import references_for
 
     cable = seeds["cable"]
@@ -214,9 +212,7 @@ def test_references_link_only_to_cables_in_the_archive(
     ]
 
 
-def test_document_page_makes_a_fixed_number_of_queries(
-    client, seeds, corpus, django_assert_max_num_queries
-):
+def test_document_page_makes_a_fixed_number_of_queries(client, seeds, corpus, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         page(client, seeds["cable"].get_absolute_url())
 
@@ -229,9 +225,7 @@ def test_related_documents_come_from_more_like_this(client, seeds, monkeypatch):
             self.pk = str(pk)
 
     others = [seeds["afps"], seeds["dod"]]
-    monkeypatch.setattr(
-        SearchQuerySet, "more_like_this", lambda self, model: [Hit(d.pk) for d in others]
-    )
+    monkeypatch.setattr(SearchQuerySet, "more_like_this", lambda self, model: [Hit(d.pk) for d in others])
     html = page(client, seeds["cable"].get_absolute_url())
     assert "Related documents" in html
     for other in others:
@@ -415,12 +409,8 @@ def test_templates_hold_no_inline_style_or_script():
 def test_home_counts_documents_by_type_and_source(client, seeds, corpus):
     html = page(client, "/")
     cables, articles = Document.objects.cables().count(), Document.objects.articles().count()
-    assert re.search(
-        rf'href="/search/\?type=cable"><span class="stat__number">{cables}</span>', html
-    )
-    assert re.search(
-        rf'href="/search/\?type=article"><span class="stat__number">{articles}</span>', html
-    )
+    assert re.search(rf'href="/search/\?type=cable"><span class="stat__number">{cables}</span>', html)
+    assert re.search(rf'href="/search/\?type=article"><span class="stat__number">{articles}</span>', html)
     assert 'href="/search/?source=WikiLeaks+Cablegate"' in html or "Cablegate" in html
     assert 'href="/search/?origin=Embassy+Lima"' in html
     assert 'href="/search/?tag=PGOV"' in html
@@ -457,9 +447,7 @@ def test_tag_page_lists_its_documents_newest_first_with_a_search_link(client, se
     assert "<h1>PGOV</h1>" in html
     assert "Internal <em>governmental</em> affairs." in html and "<script>alert" not in html
     assert 'href="/search/?tag=PGOV"' in html
-    positions = [
-        html.index(f'href="{d.get_absolute_url()}"') for d in tag.documents.newest_first()[:25]
-    ]
+    positions = [html.index(f'href="{d.get_absolute_url()}"') for d in tag.documents.newest_first()[:25]]
     assert positions == sorted(positions)
 
 

@@ -56,9 +56,7 @@ def home(request):
             {"value": value, "label": label, "count": type_counts.get(value, 0)}
             for value, label in Document.Type.choices
         ],
-        "source_counts": Source.objects.annotate(n=Count("documents"))
-        .filter(n__gt=0)
-        .order_by("-n", "name"),
+        "source_counts": Source.objects.annotate(n=Count("documents")).filter(n__gt=0).order_by("-n", "name"),
         "latest": Document.objects.for_listing().newest_first()[:LATEST_ON_HOME],
         "origins": documents.exclude(origin="")
         .values("origin")
@@ -101,13 +99,9 @@ def references_for(document: Document) -> list[Reference]:
     if not printed:
         return []
     wanted = {r.strip().upper() for r in printed if len(r.strip()) <= 200}
-    present = set(
-        Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True)
-    )
+    present = set(Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True))
     return [
-        Reference(
-            r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else ""
-        )
+        Reference(r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else "")
         for r in printed
     ]
 
@@ -144,9 +138,7 @@ def citation(document: Document) -> str:
             when,
         ]
     else:
-        source = (
-            f"{document.source.name} ({document.venue})" if document.venue else document.source.name
-        )
+        source = f"{document.source.name} ({document.venue})" if document.venue else document.source.name
         parts = [document.byline, f'"{title}"', source, when]
     return reveal_controls(", ".join(p for p in parts if p))
 
@@ -162,9 +154,7 @@ def document(request, identifier: str):
         )
     if found.identifier != identifier:
         query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(
-            found.get_absolute_url() + (f"?{query}" if query else "")
-        )
+        return HttpResponsePermanentRedirect(found.get_absolute_url() + (f"?{query}" if query else ""))
 
     terms = highlight_terms(request.GET.get("hl", ""))
     pattern = highlight_pattern(terms)

@@ -41,13 +41,9 @@ def test_cite_box_names_the_targeted_paragraph(site, new_page):
         re.compile(rf"cable 07LIMA3429, .*¶5, {re.escape(site)}{LIMA}p/5/$")
     )
     page.goto(f"{site}{LIMA}#p3")
-    expect(page.locator("#cite-text")).to_have_text(
-        re.compile(rf"¶3, {re.escape(site)}{LIMA}p/3/$")
-    )
+    expect(page.locator("#cite-text")).to_have_text(re.compile(rf"¶3, {re.escape(site)}{LIMA}p/3/$"))
     page.goto(f"{site}{LIMA}")
-    expect(page.locator("#cite-text")).to_have_text(
-        re.compile(rf"17 October 2007, {re.escape(site)}{LIMA}$")
-    )
+    expect(page.locator("#cite-text")).to_have_text(re.compile(rf"17 October 2007, {re.escape(site)}{LIMA}$"))
 
 
 def test_copy_link_puts_the_paragraph_url_on_the_clipboard(site, new_page):
@@ -69,9 +65,7 @@ def test_highlighted_words_are_marked(site, new_page):
 
 
 @pytest.mark.parametrize("name", ["home", "search", "cable", "article"])
-def test_pages_fit_a_360px_phone_without_sideways_scrolling(
-    site, seeds, new_page, screenshot_dir, name
-):
+def test_pages_fit_a_360px_phone_without_sideways_scrolling(site, seeds, new_page, screenshot_dir, name):
     url = {
         "home": "/",
         "search": "/search/?q=security",
@@ -84,9 +78,7 @@ def test_pages_fit_a_360px_phone_without_sideways_scrolling(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     page.screenshot(path=screenshot_dir / f"{name}-phone.png", full_page=True)
-    assert scroll_width <= client_width, (
-        f"{url} is {scroll_width}px wide on a {client_width}px screen"
-    )
+    assert scroll_width <= client_width, f"{url} is {scroll_width}px wide on a {client_width}px screen"
 
 
 @pytest.mark.parametrize("name", ["home", "cable", "article"])
@@ -161,9 +153,7 @@ def test_no_serious_accessibility_violations(site, seeds, new_page, axe_script, 
     assert serious == [], f"{url}: " + "; ".join(serious)
 
 
-def test_search_then_facet_then_result_lands_on_the_highlighted_paragraph(
-    site, new_page, screenshot_dir
-):
+def test_search_then_facet_then_result_lands_on_the_highlighted_paragraph(site, new_page, screenshot_dir):
     call_command("update_index", verbosity=0)
     page = new_page(reduced_motion="reduce")
     page.goto(f"{site}/search/?q=riverine")
