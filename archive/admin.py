@@ -354,12 +354,8 @@ class SourceAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         return format_html('<a href="{}?source__id__exact={}">{}</a>', url, obj.pk, count)
 
 
-@admin.register(PendingIndexUpdate)
-class PendingIndexUpdateAdmin(admin.ModelAdmin):
-    """The search index's work queue, for superusers to see whether it drains."""
-
-    list_display = ["document_pk", "action", "queued_at"]
-    list_filter = ["action"]
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept by the system itself: superusers may look, nobody edits them here."""
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -377,8 +373,16 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(PendingIndexUpdate)
+class PendingIndexUpdateAdmin(SuperuserReadOnlyAdmin):
+    """The search index's work queue, for superusers to see whether it drains."""
+
+    list_display = ["document_pk", "action", "queued_at"]
+    list_filter = ["action"]
+
+
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(SuperuserReadOnlyAdmin):
     """Who changed what: every admin edit, bulk ones included, one row per object."""
 
     list_display = ["action_time", "user", "content_type", "object_repr", "change_message_text"]
@@ -386,21 +390,6 @@ class LogEntryAdmin(admin.ModelAdmin):
     list_select_related = ["user", "content_type"]
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="change")
     def change_message_text(self, obj):
