@@ -117,9 +117,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before haystack: its update_index command is ours (archive.management.commands).
+    "archive",
     "haystack",
     "axes",
-    "archive",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from contextlib import contextmanager
 
@@ -26,18 +27,21 @@ from haystack.inputs import Exact
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
+from whoosh import classify
 from whoosh import query as wq
 from whoosh.highlight import ContextFragmenter, highlight
 from whoosh.qparser import QueryParser
 from whoosh.sorting import FieldFacet
 
-from archive.search import writing
+from archive.search import whoosh_fixes, writing
 from archive.search.bitsets import BitsetIds, ReaderBitsets, docnums_of
 from archive.search.paragraphs import could_match, needle
 from archive.search.schema import build_schema
-from archive.search.scoring import Scorer
+from archive.search.scoring import Scorer, Unsupported
 from archive.search.spelling import suggest_word
 from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin
+
+whoosh_fixes.apply()
 
 # A prefix or fuzzy term that expands to more words than this is refused (it would be slow).
 MAX_EXPANSIONS = 2000
@@ -74,6 +78,14 @@ class QueryTooBroad(SearchBackendError):
 # document page cost ~70 ms of its ~100 ms (profile at 10,000 cables).
 SIMILARITY_PROFILE_CHARS = 1500
 RELATED_CACHE_SIZE = 2000
+# Key terms of "related documents": the most distinctive words of the profile (Whoosh's Bo1
+# model), leaving out words held by more than this share of the archive, as Lucene's
+# MoreLikeThis does with maxDocFreqPct: they say little about a document and their long
+# posting lists cost the most to score (5 common words: ~40 % of the archive's postings read).
+KEY_TERMS = 5
+KEY_TERM_CANDIDATES = 20
+KEY_TERM_MAX_DOC_SHARE = 0.05
+KEY_TERM_MIN_DOC_CAP = 50
 
 
 def similarity_profile(document) -> str | None:
@@ -104,6 +116,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._scorer = None
         self._segment_columns = {}  # archive.search.bitsets.SegmentColumns by segment, kept across commits
         self.multi_valued_fields = set()
+        self.bulk_session = None  # archive.search.writing.BulkSession while one is open
 
     # Schema and setup
 
@@ -353,22 +366,70 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         query = force_str(additional_query_string or "").strip()
         narrow = self.parse(query) if query and query != self.matching_all else None
         filters = [f for f in (narrow, self.narrowing_filter(None, models)) if f is not None]
-        similar = searcher.more_like(
+        hits = self.similar_documents(
+            searcher,
             docnum,
-            self.content_field_name,
-            text=similarity_profile(model_instance),
-            top=end_offset or 20,
-            filter=wq.And(filters) if filters else None,
+            similarity_profile(model_instance),
+            wq.And(filters) if filters else None,
+            end_offset or 20,
         )
         return {
-            "results": self.build_results(
-                searcher,
-                [(hit.docnum, hit.score or 0.0) for hit in similar[start_offset or 0 : end_offset]],
-                None,
-                result_class,
-            ),
-            "hits": len(similar),
+            "results": self.build_results(searcher, hits[start_offset or 0 : end_offset], None, result_class),
+            "hits": len(hits),
         }
+
+    def key_terms(self, searcher, docnum: int, text: str | None) -> list[tuple[str, float]]:
+        """[(word, weight)] that best tell this document from the rest (see KEY_TERMS)."""
+        field = self.content_field_name
+        reader = searcher.reader()
+        expander = classify.Expander(reader, field, model=classify.Bo1Model)
+        if text:
+            expander.add_text(text)
+        elif reader.has_vector(docnum, field):
+            expander.add(reader.vector_as("weight", docnum, field))
+        else:
+            return searcher.key_terms([docnum], field, numterms=KEY_TERMS, normalize=False)
+        cap = max(KEY_TERM_MIN_DOC_CAP, int(searcher.doc_count() * KEY_TERM_MAX_DOC_SHARE))
+        schema_field = self.schema[field]
+        chosen = []
+        for word, weight in expander.expanded_terms(KEY_TERM_CANDIDATES, normalize=False):
+            if reader.doc_frequency(field, schema_field.to_bytes(word)) <= cap:
+                chosen.append((word, weight))
+                if len(chosen) == KEY_TERMS:
+                    break
+        return chosen
+
+    def similar_documents(self, searcher, docnum: int, text, filter_query, top: int) -> list:
+        """[(docnum, score)] of the `top` documents scoring best on the key terms, this one left out.
+
+        Whoosh's score for an OR of words is the sum of the words' scores: the term-at-a-time
+        scorer gives each word's scores from its posting blocks (archive.search.scoring).
+        """
+        terms = [
+            wq.Term(self.content_field_name, word, boost=weight)
+            for word, weight in self.key_terms(searcher, docnum, text)
+        ]
+        if not terms:
+            return []
+        bitsets = self.bitsets()
+        scorer = self.scorer(searcher, bitsets)
+        allowed = bitsets.matches(filter_query) if filter_query is not None else None
+        try:
+            if not scorer.supported:
+                raise Unsupported("weighting")
+            totals: dict[int, float] = {}
+            for term in terms:
+                for other, score in scorer.term_scores(term).items():
+                    totals[other] = totals.get(other, 0.0) + score
+        except Unsupported:  # a weighting or a posting format the scorer does not read
+            results = searcher.search(wq.Or(terms), limit=top, filter=filter_query, mask={docnum})
+            return [(hit.docnum, hit.score or 0.0) for hit in results]
+        totals.pop(docnum, None)
+        if allowed is not None:
+            data = scorer.bytes_of(allowed)
+            totals = {d: s for d, s in totals.items() if data[d >> 3] >> (d & 7) & 1}
+        # Best first; equal scores in document order, as Whoosh's collector gives them.
+        return [(d, s) for d, s in heapq.nsmallest(top, totals.items(), key=lambda item: (-item[1], item[0]))]
 
     # Results
 

@@ -1,0 +1,147 @@
+"""Indexing: the direct analysis, the bulk writer of update_index and rebuild_index.
+
+The fast paths must give the index Whoosh itself would build: the same words, positions,
+frequencies and spelling words, every document once, nothing half-committed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from haystack import connections
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.codec import whoosh3
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from archive.corpus_generator import generate_file
+from archive.models import Document, PendingIndexUpdate
+from archive.search import backend as _applies_whoosh_fixes  # noqa: F401
+from archive.search import queue, searching, writing
+from archive.search.fields import DocumentText
+from tests.conftest import SEED_FILES, corpus_pages
+
+EDGE_CASES = [
+    "",
+    "the and of a",  # stop words only
+    "İstanbul ÉTÉ Straße ΣΊΣΥΦΟΣ ﬁre",  # lower() changes length or letters
+    "U.S. e.g. 3.5 foo*bar x I 07LIMA3429 ¶5. 15.",
+    "the the security the",  # the first kept word keeps its own position
+    "Runs running ran RUNS",
+]
+
+
+def whoosh_analysis(field: DocumentText, text: str):
+    """What Whoosh's own chain of generators gives for this text."""
+    field._words = set()
+    values = field.format.word_values(text, field._analyse, mode="index")
+    return sorted((word.encode("utf-8"), f, w, v) for word, f, w, v in values), field._words
+
+
+def direct_analysis(field: DocumentText, text: str):
+    return sorted(field.index(text)), field._words
+
+
+def texts_to_compare(tmp_path) -> list[str]:
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in SEED_FILES.values()]
+    texts += [path.read_text(encoding="utf-8", errors="replace") for path in corpus_pages()[:10]]
+    corpus = tmp_path / "cables.csv"
+    generate_file(corpus, 60, 3)
+    texts.append(corpus.read_text(encoding="utf-8"))
+    return texts + EDGE_CASES
+
+
+def test_direct_analysis_gives_whooshs_words_positions_and_spelling_words(tmp_path):
+    field = DocumentText(StemmingAnalyzer())
+    assert field.direct is not None
+    for text in texts_to_compare(tmp_path):
+        assert direct_analysis(field, text) == whoosh_analysis(field, text), text[:60]
+
+
+def test_another_analyzer_is_left_to_whoosh():
+    field = DocumentText(StandardAnalyzer())
+    assert field.direct is None
+    assert direct_analysis(field, "Running embassies") == whoosh_analysis(field, "Running embassies")
+
+
+def test_the_direct_analysis_survives_the_schema_being_pickled():
+    import pickle
+
+    field = pickle.loads(pickle.dumps(DocumentText(StemmingAnalyzer())))
+    assert field.direct is not None
+    assert direct_analysis(field, "embassies in Lima") == whoosh_analysis(field, "embassies in Lima")
+
+
+def test_a_field_without_lengths_is_looked_up_on_disk_once(monkeypatch):
+    schema = Schema(key=ID(stored=True), body=TEXT)
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer()
+    writer.add_document(key="a", body="one two")
+    writer.commit()
+    reader = ix.reader()
+    looked_up = []
+    original = whoosh3.W3PerDocReader.has_column
+    monkeypatch.setattr(
+        whoosh3.W3PerDocReader,
+        "has_column",
+        lambda self, name: looked_up.append(name) or original(self, name),
+    )
+    per_document = reader._perdoc
+    for _ in range(3):
+        assert per_document.doc_field_length(0, "key") == 0
+    assert per_document.doc_field_length(0, "body") == 2
+    assert looked_up.count("_key_len") == 1
+
+
+# The bulk writer
+
+
+@pytest.fixture
+def cables(db, tmp_path):
+    corpus = tmp_path / "cables.csv"
+    generate_file(corpus, 240, 5)
+    call_command("import_documents", str(corpus), format="cablegate-csv", no_index=True, verbosity=0)
+    return Document.objects.count()
+
+
+def backend():
+    found = connections["default"].get_backend()
+    found.setup()
+    return found
+
+
+def segment_sizes() -> list[int]:
+    return sorted(segment.doc_count() for segment in backend().index._segments())
+
+
+def test_rebuild_index_writes_each_document_once_in_one_segment_per_process(cables):
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    sizes = segment_sizes()
+    assert sum(sizes) == cables
+    assert len(sizes) == writing.BULK_PROCESSES
+    assert searching.search("", {}, page_size=1).count == cables
+
+
+def test_update_index_over_an_index_replaces_entries_instead_of_adding_them(cables):
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    call_command("update_index", verbosity=0)
+    assert sum(segment.doc_count() for segment in backend().index._segments()) == cables
+    assert backend().searcher().doc_count() == cables
+
+
+def test_an_error_in_a_bulk_session_commits_nothing_and_frees_the_lock(cables):
+    index = connections["default"].get_unified_index().get_index(Document)
+    with pytest.raises(RuntimeError), writing.bulk_session(backend()):
+        backend().update(index, list(index.index_queryset()[:50]))
+        raise RuntimeError("interrupted")
+    assert backend().searcher().doc_count() == 0
+    with queue.index_lock(backend(), wait=0):  # free: taken at once
+        pass
+
+
+def test_changes_queued_during_a_bulk_session_are_applied_when_it_ends(cables):
+    first = Document.objects.order_by("pk").first()
+    with writing.bulk_session(backend()):
+        queue.insert_rows({(first.pk, PendingIndexUpdate.Action.UPDATE)}, "default")
+    assert not PendingIndexUpdate.objects.exists()
+    assert backend().searcher().doc_count() == 1
