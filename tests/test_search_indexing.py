@@ -148,3 +148,53 @@ def test_changes_queued_during_a_bulk_session_are_applied_when_it_ends(cables):
         queue.insert_rows({(first.pk, PendingIndexUpdate.Action.UPDATE)}, "default")
     assert not PendingIndexUpdate.objects.exists()
     assert backend().searcher().doc_count() == 1
+
+
+def import_indexed(corpus, **options):
+    call_command("import_documents", str(corpus), format="cablegate-csv", verbosity=0, **options)
+
+
+@pytest.fixture
+def corpus_csv(tmp_path):
+    corpus = tmp_path / "cables.csv"
+    generate_file(corpus, 240, 5)
+    return corpus
+
+
+def test_an_indexed_csv_import_commits_every_so_many_documents(db, corpus_csv, monkeypatch):
+    monkeypatch.setattr(writing, "IMPORT_COMMIT_DOCUMENTS", 100)
+    generation = backend().index.latest_generation()
+    import_indexed(corpus_csv, batch_size=50)
+    assert backend().index.latest_generation() == generation + 3  # at 100, 200 and the end
+    assert backend().searcher().doc_count() == 240
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_an_import_stopped_mid_way_leaves_what_it_did_not_commit_queued(db, corpus_csv, monkeypatch):
+    monkeypatch.setattr(writing, "IMPORT_COMMIT_DOCUMENTS", 100)
+    index_now, batches = queue.index_documents_now, []
+
+    def stopped_after_three_batches(pks, **kwargs):
+        index_now(pks, **kwargs)
+        batches.append(pks)
+        if len(batches) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(queue, "index_documents_now", stopped_after_three_batches)
+    with pytest.raises(KeyboardInterrupt):
+        import_indexed(corpus_csv, batch_size=50)
+    assert Document.objects.count() == 150
+    assert backend().searcher().doc_count() == 100  # the first commit
+    assert PendingIndexUpdate.objects.count() == 50
+    call_command("process_index_queue", verbosity=0)
+    assert backend().searcher().doc_count() == 150
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_a_document_written_twice_in_one_session_is_indexed_once(cables):
+    index = connections["default"].get_unified_index().get_index(Document)
+    first = list(index.index_queryset().order_by("pk")[:10])
+    with writing.bulk_session(backend()):
+        backend().update(index, first)
+        backend().update(index, first[:3])
+    assert backend().searcher().doc_count() == 10

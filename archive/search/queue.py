@@ -108,8 +108,12 @@ def write_lock(backend):
 def index_lock(backend, wait: float, give_up: Callable[[], bool] | None = None):
     """Hold the index write lock (see write_lock), shared by every process using the index.
 
-    Raises IndexBusy after `wait` seconds, or as soon as give_up() returns True.
+    Raises IndexBusy after `wait` seconds, or as soon as give_up() returns True. Inside a
+    bulk session (archive.search.writing) this process holds it already.
     """
+    if getattr(backend, "bulk_session", None) is not None:
+        yield
+        return
     lock = write_lock(backend)
     deadline = time.monotonic() + wait
     while not lock.acquire(blocking=False):
@@ -167,18 +171,31 @@ def handed_over(last_row_id: int) -> Callable[[], bool]:
 
 
 def drain_locked(backend, may_leave: Callable[[], bool] | None = None) -> int:
-    """Apply queued updates, batch after batch, until the queue is empty or may_leave(). Lock held."""
+    """Apply queued updates, batch after batch, until the queue is empty or may_leave(). Lock held.
+
+    Inside a bulk session the rows are deleted when the session commits, so each drain moves
+    on past the rows handed to the session already (rows committed late below them wait for
+    the drain that follows the session's end).
+    """
+    session = getattr(backend, "bulk_session", None)
     processed = 0
     while True:
-        rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "document_pk")[:BATCH_SIZE])
+        handed_up_to = session.handed_up_to if session is not None else 0
+        pending = PendingIndexUpdate.objects.filter(id__gt=handed_up_to).order_by("id")
+        rows = list(pending.values_list("id", "document_pk")[:BATCH_SIZE])
         if not rows:
             forget_queued()
             return processed
         if may_leave is not None and may_leave():
             return processed
         apply_updates(backend, {document_pk for _, document_pk in rows})
+        applied = PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows])
         # Only after the index commit: a crash before this line replays the rows, loses nothing.
-        PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        if session is None:
+            applied.delete()
+        else:
+            session.handed_up_to = rows[-1][0]
+            session.after_commit(applied.delete)
         processed += len(rows)
 
 

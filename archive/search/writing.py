@@ -30,6 +30,9 @@ WRITER_MEMORY_MB = 256
 # its own segment; the parent reads the database and hands documents out in job files.
 BULK_PROCESSES = max(1, min(os.cpu_count() or 1, 4))
 BULK_JOB_DOCUMENTS = 200
+# An import's bulk session commits this often, so that a long import becomes searchable as
+# it goes and its queue rows are released (a commit adds one segment per process).
+IMPORT_COMMIT_DOCUMENTS = 25_000
 
 
 def whoosh_value(field, value):
@@ -132,10 +135,14 @@ class BulkSession:
     segment of its share, and nothing is merged. The index lock is held by bulk_session.
     """
 
-    def __init__(self, backend):
+    def __init__(self, backend, commit_every: int | None = None):
         self.backend = backend
+        self.commit_every = commit_every
         self.writer = None
-        self.documents = 0
+        self.documents = 0  # written since the last commit
+        self.written: set[str] = set()  # their ids
+        self.committed: list = []  # run after the next commit (the queue's row deletions)
+        self.handed_up_to = 0  # the last queue row id given to this session (queue.drain_locked)
 
     def write(self, index, objects, delete_ids) -> None:
         delete_ids = list(delete_ids)
@@ -143,12 +150,21 @@ class BulkSession:
         stale = set(delete_ids) | {document[ID] for document in documents}
         if not stale:
             return
-        # The committed index cannot change while the session holds the lock.
-        present = indexed_ids(self.backend, stale, refresh=self.writer is None and not self.documents)
+        if stale & self.written:
+            # Written but not committed: a writer cannot delete what it has not committed yet.
+            self.commit()
+        # The committed index changes only by this session's commits while it holds the lock.
+        present = indexed_ids(self.backend, stale, refresh=self.writer is None)
         if self.writer is None:
             self.writer = self.open()
         replace(self.writer, documents, present)
         self.documents += len(documents)
+        self.written |= {document[ID] for document in documents}
+
+    def after_commit(self, callback) -> None:
+        self.committed.append(callback)
+        if self.commit_every and self.documents >= self.commit_every:
+            self.commit()
 
     def open(self):
         if BULK_PROCESSES < 2:
@@ -161,27 +177,33 @@ class BulkSession:
         if self.writer is not None:
             self.writer.commit()
             self.writer = None
+        self.documents = 0
+        self.written = set()
         self.backend.reset_searcher()
+        callbacks, self.committed = self.committed, []
+        for callback in callbacks:
+            callback()
 
     def cancel(self) -> None:
+        self.committed = []  # their queue rows stay queued, for the next drain
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
 
 
 @contextmanager
-def bulk_session(backend):
+def bulk_session(backend, commit_every: int | None = None):
     """Hold the index lock; every write in the block goes to one BulkSession.
 
     On leaving the block the session commits, then the queue is drained as after any write
     (changes made meanwhile by other processes were left queued for the lock holder).
-    On an error nothing of the session is committed.
+    On an error nothing since the last commit is committed, and its queue rows stay queued.
     """
     if getattr(backend, "bulk_session", None) is not None:
         yield backend.bulk_session
         return
     with queue.index_lock(backend, queue.COMMAND_WAIT):
-        session = backend.bulk_session = BulkSession(backend)
+        session = backend.bulk_session = BulkSession(backend, commit_every)
         try:
             yield session
         except BaseException:
@@ -226,3 +248,17 @@ def clear(backend, models=None) -> None:
         writer.commit()
 
     queue.run_locked(backend, work, drain=False)
+
+
+@contextmanager
+def bulk_import_session(using: str = "default"):
+    """A bulk session for an import, committed every IMPORT_COMMIT_DOCUMENTS (Whoosh only)."""
+    from haystack import connections
+    from haystack.backends.whoosh_backend import WhooshSearchBackend
+
+    backend = connections[using].get_backend()
+    if not isinstance(backend, WhooshSearchBackend):
+        yield None
+        return
+    with bulk_session(backend, commit_every=IMPORT_COMMIT_DOCUMENTS) as session:
+        yield session

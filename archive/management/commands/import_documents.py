@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -111,6 +112,7 @@ class Command(BaseCommand):
     def import_csv(self, paths: list[Path], options) -> None:
         from archive.importers.cablegate_csv import CsvImporter
         from archive.search.queue import index_documents_now
+        from archive.search.writing import bulk_import_session
 
         path = self.single_file(paths, CSV_FORMAT)
         index = None if options["dry_run"] or options["no_index"] else index_documents_now
@@ -123,7 +125,8 @@ class Command(BaseCommand):
             on_row=lambda report: bar and self.advance(bar, importer, report),
         )
         try:
-            report = importer.run()
+            with bulk_import_session() if index else nullcontext():
+                report = importer.run()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         finally:
