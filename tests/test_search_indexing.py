@@ -198,3 +198,12 @@ def test_a_document_written_twice_in_one_session_is_indexed_once(cables):
         backend().update(index, first)
         backend().update(index, first[:3])
     assert backend().searcher().doc_count() == 10
+
+
+def test_rebuild_index_keeps_the_documents_in_database_order(cables):
+    # Equal scores and unsorted listings follow document numbers: they must follow the database.
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    searcher = backend().searcher()
+    pks = [int(searcher.stored_fields(docnum)["django_id"]) for docnum in range(searcher.doc_count_all())]
+    assert pks == sorted(pks)
+    assert len(segment_sizes()) == writing.BULK_PROCESSES

@@ -20,6 +20,7 @@ from whoosh import query as wq
 
 from archive.search import queue
 from archive.search.fields import ValueListField
+from archive.search.parallel_writer import OrderedMpWriter
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +112,14 @@ def replace(writer, documents: list[dict], present: set[str]) -> None:
         writer.add_document(**document)
 
 
-def open_writer(backend, **options):
+def open_writer(backend, writer_class=None, **options):
     """One writer for the whole batch, with room to hold it in memory (one segment)."""
     for field in backend.schema:
         if hasattr(field, "start_batch"):
             field.start_batch()
-    return backend.index.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_MEMORY_MB, **options)
+    if writer_class is None:
+        return backend.index.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_MEMORY_MB, **options)
+    return writer_class(backend.index, timeout=WRITER_TIMEOUT, limitmb=WRITER_MEMORY_MB, **options)
 
 
 def indexed_ids(backend, ids, refresh: bool = True) -> set[str]:
@@ -128,16 +131,18 @@ def indexed_ids(backend, ids, refresh: bool = True) -> set[str]:
 
 
 class BulkSession:
-    """Many batches into one parallel writer (Whoosh's MpWriter), one commit at the end.
+    """Many batches into one parallel writer (OrderedMpWriter), committed at the end or
+    every `commit_every` documents.
 
     A writer per batch costs a commit and a segment merge per batch, slower as the index
     grows (50 cables/s at 50,000 cables). Here each of BULK_PROCESSES processes builds one
-    segment of its share, and nothing is merged. The index lock is held by bulk_session.
+    segment of its share per commit. The index lock is held by bulk_session.
     """
 
-    def __init__(self, backend, commit_every: int | None = None):
+    def __init__(self, backend, commit_every: int | None = None, expected: int | None = None):
         self.backend = backend
         self.commit_every = commit_every
+        self.expected = expected  # documents the session will write: each process takes a share
         self.writer = None
         self.documents = 0  # written since the last commit
         self.written: set[str] = set()  # their ids
@@ -169,8 +174,13 @@ class BulkSession:
     def open(self):
         if BULK_PROCESSES < 2:
             return open_writer(self.backend)
+        expected = self.commit_every or self.expected or BULK_JOB_DOCUMENTS
         return open_writer(
-            self.backend, procs=BULK_PROCESSES, multisegment=True, batchsize=BULK_JOB_DOCUMENTS
+            self.backend,
+            writer_class=OrderedMpWriter,
+            per_process=-(-expected // BULK_PROCESSES),
+            procs=BULK_PROCESSES,
+            batchsize=BULK_JOB_DOCUMENTS,
         )
 
     def commit(self) -> None:
@@ -192,7 +202,7 @@ class BulkSession:
 
 
 @contextmanager
-def bulk_session(backend, commit_every: int | None = None):
+def bulk_session(backend, commit_every: int | None = None, expected: int | None = None):
     """Hold the index lock; every write in the block goes to one BulkSession.
 
     On leaving the block the session commits, then the queue is drained as after any write
@@ -203,7 +213,7 @@ def bulk_session(backend, commit_every: int | None = None):
         yield backend.bulk_session
         return
     with queue.index_lock(backend, queue.COMMAND_WAIT):
-        session = backend.bulk_session = BulkSession(backend, commit_every)
+        session = backend.bulk_session = BulkSession(backend, commit_every, expected)
         try:
             yield session
         except BaseException:

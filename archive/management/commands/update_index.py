@@ -10,6 +10,7 @@ from __future__ import annotations
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshSearchBackend
 from haystack.management.commands.update_index import Command as HaystackUpdateIndex
+from haystack.utils.app_loading import haystack_get_models
 
 from archive.search import writing
 
@@ -19,5 +20,19 @@ class Command(HaystackUpdateIndex):
         backend = connections[using].get_backend()
         if not isinstance(backend, WhooshSearchBackend) or self.workers:
             return super().update_backend(label, using)
-        with writing.bulk_session(backend):
+        expected = self.documents_to_index(label, using)
+        with writing.bulk_session(backend, expected=expected):
             return super().update_backend(label, using)
+
+    def documents_to_index(self, label, using) -> int:
+        """How many documents haystack will hand over (each indexing process takes a share)."""
+        unified = connections[using].get_unified_index()
+        total = 0
+        for model in haystack_get_models(label):
+            if model in unified.get_indexed_models():
+                index = unified.get_index(model)
+                queryset = index.build_queryset(
+                    using=using, start_date=self.start_date, end_date=self.end_date
+                )
+                total += queryset.count()
+        return total
