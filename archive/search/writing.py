@@ -2,7 +2,9 @@
 
 haystack's writes used AsyncWriter (retries forever) for updates and a zero-wait writer for
 deletes (silently lost under load), and `update_document` opens a searcher per document.
-Here a batch deletes its old entries with one query, then adds each document.
+Here a batch deletes its old entries with one query, then adds each document. Bulk work
+(update_index, rebuild_index, the cablegate-csv import) holds a BulkSession instead: one
+parallel writer for many batches, committed once (or every so many documents).
 """
 
 from __future__ import annotations
