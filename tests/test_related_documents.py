@@ -50,9 +50,8 @@ def test_related_documents_rank_as_whooshs_own_search_for_the_key_terms(indexed)
 
 def test_key_terms_leave_out_words_most_of_the_archive_holds(indexed):
     backend, searcher = indexed
-    cap = max(
-        search_backend.KEY_TERM_MIN_DOC_CAP, int(searcher.doc_count() * search_backend.KEY_TERM_MAX_DOC_SHARE)
-    )
+    cap = backend.key_term_doc_cap(searcher)
+    assert cap < searcher.doc_count()
     reader = searcher.reader()
     for document in sample_documents():
         terms = backend.key_terms(searcher, docnum_of(searcher, document), similarity_profile(document))

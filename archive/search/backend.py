@@ -83,9 +83,11 @@ RELATED_CACHE_SIZE = 2000
 # MoreLikeThis does with maxDocFreqPct: they say little about a document and their long
 # posting lists cost the most to score (5 common words: ~40 % of the archive's postings read).
 KEY_TERMS = 5
-KEY_TERM_CANDIDATES = 20
 KEY_TERM_MAX_DOC_SHARE = 0.05
 KEY_TERM_MIN_DOC_CAP = 50
+# ... and more than this many documents: at 250,000 cables 5 % is 12,500 postings a word.
+KEY_TERM_MAX_DOCS = 2500
+MAX_CACHED_WORDS = 200_000
 
 
 def similarity_profile(document) -> str | None:
@@ -117,6 +119,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._segment_columns = {}  # archive.search.bitsets.SegmentColumns by segment, kept across commits
         self.multi_valued_fields = set()
         self.bulk_session = None  # archive.search.writing.BulkSession while one is open
+        self._word_statistics = {}  # key_terms' cache, for one searcher (under the key None)
 
     # Schema and setup
 
@@ -379,7 +382,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         }
 
     def key_terms(self, searcher, docnum: int, text: str | None) -> list[tuple[str, float]]:
-        """[(word, weight)] that best tell this document from the rest (see KEY_TERMS)."""
+        """[(word, weight)] that best tell this document from the rest (see KEY_TERMS).
+
+        Whoosh's Expander.expanded_terms with the Bo1 model, the words' statistics cached per
+        searcher (a document page asks for ~200 words, most of them asked before).
+        """
         field = self.content_field_name
         reader = searcher.reader()
         expander = classify.Expander(reader, field, model=classify.Bo1Model)
@@ -389,15 +396,43 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             expander.add(reader.vector_as("weight", docnum, field))
         else:
             return searcher.key_terms([docnum], field, numterms=KEY_TERMS, normalize=False)
-        cap = max(KEY_TERM_MIN_DOC_CAP, int(searcher.doc_count() * KEY_TERM_MAX_DOC_SHARE))
-        schema_field = self.schema[field]
-        chosen = []
-        for word, weight in expander.expanded_terms(KEY_TERM_CANDIDATES, normalize=False):
-            if reader.doc_frequency(field, schema_field.to_bytes(word)) <= cap:
-                chosen.append((word, weight))
-                if len(chosen) == KEY_TERMS:
-                    break
-        return chosen
+        cap = self.key_term_doc_cap(searcher)
+        statistics = self.word_statistics(searcher)
+        scored, best = [], 0.0
+        for word, weight in expander.topN_weight.items():
+            found = statistics(word)
+            if found is None:
+                continue
+            collection_frequency, doc_frequency = found
+            score = expander.model.score(weight, collection_frequency, expander.top_total)
+            best = max(best, score)
+            if doc_frequency <= cap:
+                scored.append((score, word))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [(word, score / best) for score, word in scored[:KEY_TERMS]]
+
+    @staticmethod
+    def key_term_doc_cap(searcher) -> int:
+        share = int(searcher.doc_count() * KEY_TERM_MAX_DOC_SHARE)
+        return min(KEY_TERM_MAX_DOCS, max(KEY_TERM_MIN_DOC_CAP, share))
+
+    def word_statistics(self, searcher):
+        """word → (collection frequency, document frequency) in the text field, or None; cached."""
+        if self._word_statistics.get(None) is not searcher or len(self._word_statistics) > MAX_CACHED_WORDS:
+            self._word_statistics = {None: searcher}
+        cache, reader = self._word_statistics, searcher.reader()
+        field, to_bytes = self.content_field_name, self.schema[self.content_field_name].to_bytes
+
+        def lookup(word: str):
+            if word not in cache:
+                text = to_bytes(word)
+                present = (field, text) in reader
+                cache[word] = (
+                    (reader.frequency(field, text), reader.doc_frequency(field, text)) if present else None
+                )
+            return cache[word]
+
+        return lookup
 
     def similar_documents(self, searcher, docnum: int, text, filter_query, top: int) -> list:
         """[(docnum, score)] of the `top` documents scoring best on the key terms, this one left out.
