@@ -26,8 +26,40 @@ from whoosh.util.numeric import byte_to_length
 
 from archive.search.bitsets import bits_of
 
-MAX_CACHED_RANKINGS = 64
-MAX_CACHED_TERMS = 64
+# Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
+# at 250,000 cables a common word's ranking is ~150,000 entries, and 64 of them took 4.8 GB.
+MAX_CACHED_RANKING_ENTRIES = 1_500_000
+MAX_CACHED_TERM_ENTRIES = 1_500_000
+
+
+class SizedCache:
+    """Least recently used first out, bounded by the entries its values hold, not their number."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self.items: OrderedDict = OrderedDict()
+        self.entries = 0
+
+    def get(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        if key in self.items:
+            self.entries -= len(self.items.pop(key))
+        self.items[key] = value
+        self.entries += len(value)
+        # The newest value stays even if it is alone over the bound: it is in use.
+        while self.entries > self.max_entries and len(self.items) > 1:
+            _, oldest = self.items.popitem(last=False)
+            self.entries -= len(oldest)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
 LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
@@ -42,8 +74,8 @@ class Scorer:
         self.searcher = searcher
         self.bitsets = bitsets
         self.fieldname = fieldname
-        self.rankings: OrderedDict[str, list] = OrderedDict()
-        self.terms: OrderedDict[str, dict] = OrderedDict()
+        self.rankings = SizedCache(MAX_CACHED_RANKING_ENTRIES)
+        self.terms = SizedCache(MAX_CACHED_TERM_ENTRIES)
         self._norms = None
         weighting = searcher.weighting
         self.supported = type(weighting) is BM25F and not weighting.use_final
@@ -59,7 +91,6 @@ class Scorer:
         key = repr(query)
         ranking = self.rankings.get(key)
         if ranking is not None:
-            self.rankings.move_to_end(key)
             return ranking
         try:
             scores = self.scores(query)
@@ -68,9 +99,7 @@ class Scorer:
         # By score, best first; equal scores keep increasing document numbers (the dicts are
         # built in document order and a reversed sort is stable), as Whoosh's collector orders them.
         ranking = sorted(scores.items(), key=itemgetter(1), reverse=True)
-        self.rankings[key] = ranking
-        if len(self.rankings) > MAX_CACHED_RANKINGS:
-            self.rankings.popitem(last=False)
+        self.rankings.put(key, ranking)
         return ranking
 
     def top(self, query, allowed: int | None, count: int) -> list | None:
@@ -161,11 +190,7 @@ class Scorer:
         scores = self.terms.get(key)
         if scores is None:
             scores = self.read_term_scores(query)
-            self.terms[key] = scores
-            if len(self.terms) > MAX_CACHED_TERMS:
-                self.terms.popitem(last=False)
-        else:
-            self.terms.move_to_end(key)
+            self.terms.put(key, scores)
         return scores
 
     def read_term_scores(self, query) -> dict:
