@@ -207,3 +207,11 @@ def test_rebuild_index_keeps_the_documents_in_database_order(cables):
     pks = [int(searcher.stored_fields(docnum)["django_id"]) for docnum in range(searcher.doc_count_all())]
     assert pks == sorted(pks)
     assert len(segment_sizes()) == writing.BULK_PROCESSES
+
+
+def test_segments_are_written_as_separate_files_not_one_compound_file(cables):
+    # A reader copies each part of a compound segment file into memory.
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    names = list(backend().storage.list())
+    assert not [name for name in names if name.endswith(".seg")]
+    assert all(not segment.is_compound() for segment in backend().index._segments())
