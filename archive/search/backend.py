@@ -81,7 +81,7 @@ RELATED_CACHE_SIZE = 2000
 # Key terms of "related documents": the most distinctive words of the profile (Whoosh's Bo1
 # model), leaving out words held by more than this share of the archive, as Lucene's
 # MoreLikeThis does with maxDocFreqPct: they say little about a document and their long
-# posting lists cost the most to score (5 common words: ~40 % of the archive's postings read).
+# posting lists cost the most to score.
 KEY_TERMS = 5
 KEY_TERM_MAX_DOC_SHARE = 0.05
 KEY_TERM_MIN_DOC_CAP = 50
@@ -464,7 +464,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             data = scorer.bytes_of(allowed)
             totals = {d: s for d, s in totals.items() if data[d >> 3] >> (d & 7) & 1}
         # Best first; equal scores in document order, as Whoosh's collector gives them.
-        return [(d, s) for d, s in heapq.nsmallest(top, totals.items(), key=lambda item: (-item[1], item[0]))]
+        return heapq.nsmallest(top, totals.items(), key=lambda item: (-item[1], item[0]))
 
     # Results
 
