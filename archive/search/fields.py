@@ -97,7 +97,6 @@ class DirectAnalysis:
     def __init__(self, tokenizer: RegexTokenizer, stop: StopFilter, stemmer: StemFilter):
         self.finditer = tokenizer.expression.finditer
         self.stops, self.minsize, self.maxsize = stop.stops, stop.min, stop.max
-        self.renumber = stop.renumber
         self.stemfn, self.ignore = stemmer.stemfn, stemmer.ignore or frozenset()
         self.stems: dict[str, str] = {}
 
@@ -163,7 +162,7 @@ class DocumentText(TEXT):
     @property
     def direct(self) -> DirectAnalysis | None:
         if "_direct" not in self.__dict__:
-            supported = isinstance(self.format, formats.Positions) and type(self.format) is formats.Positions
+            supported = type(self.format) is formats.Positions
             self._direct = DirectAnalysis.of(self.analyzer) if supported else None
         return self._direct
 

@@ -27,7 +27,7 @@ from whoosh.util.numeric import byte_to_length
 from archive.search.bitsets import bits_of
 
 # Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
-# at 250,000 cables a common word's ranking is ~150,000 entries, and 64 of them took 4.8 GB.
+# at 250,000 cables a common word's ranking is ~150,000 entries, so 64 of them could hold ~1 GB.
 MAX_CACHED_RANKING_ENTRIES = 1_500_000
 MAX_CACHED_TERM_ENTRIES = 1_500_000
 

@@ -91,9 +91,7 @@ def write(backend, index, objects=(), delete_ids=()) -> None:
     if session is not None:
         session.write(index, objects, delete_ids)
         return
-    delete_ids = list(delete_ids)
-    documents = prepare_all(backend, index, objects, delete_ids)
-    stale = set(delete_ids) | {document[ID] for document in documents}
+    documents, stale = prepare_changes(backend, index, objects, delete_ids)
     if not stale:
         return
     present = indexed_ids(backend, stale)
@@ -104,6 +102,13 @@ def write(backend, index, objects=(), delete_ids=()) -> None:
         writer.cancel()
         raise
     writer.commit()
+
+
+def prepare_changes(backend, index, objects, delete_ids) -> tuple[list[dict], set[str]]:
+    """(Whoosh documents to add, ids whose old entries go): skipped objects are deleted too."""
+    delete_ids = list(delete_ids)
+    documents = prepare_all(backend, index, objects, delete_ids) if objects else []
+    return documents, set(delete_ids) | {document[ID] for document in documents}
 
 
 def replace(writer, documents: list[dict], present: set[str]) -> None:
@@ -158,9 +163,7 @@ class BulkSession:
         self.handed_up_to = 0  # the last queue row id given to this session (queue.drain_locked)
 
     def write(self, index, objects, delete_ids) -> None:
-        delete_ids = list(delete_ids)
-        documents = prepare_all(self.backend, index, objects, delete_ids) if objects else []
-        stale = set(delete_ids) | {document[ID] for document in documents}
+        documents, stale = prepare_changes(self.backend, index, objects, delete_ids)
         if not stale:
             return
         if stale & self.written:
