@@ -169,7 +169,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 HAYSTACK_CONNECTIONS = {"default": search_connection_from_url(env("SEARCH_URL"), DATA_DIR)}
 HAYSTACK_SIGNAL_PROCESSOR = "archive.search.signals.ArchiveSignalProcessor"
-# One backend query per page of 100 hits instead of ten (HAYSTACK-WHOOSH.md: 5 searches for 43 hits).
+# One backend query per page of 100 hits instead of ten (docs/haystack-whoosh.md: 5 searches for 43 hits).
 HAYSTACK_ITERATOR_LOAD_PER_QUERY = 100
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 

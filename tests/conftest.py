@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-cables"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 SEED_FILES = {
     "afps": SEEDS / "000_f1a5bffcff5d95a5.txt",

@@ -22,7 +22,7 @@ from django.db import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
-CORPUS_DIR = ROOT.parent / "shared" / "corpus" / "wikileaks-cables"
+CORPUS_DIR = ROOT / "tests" / "data" / "corpus"
 
 __all__ = ["corpus", "search_index", "client_with_index", "plain_static"]
 

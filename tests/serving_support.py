@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-cables"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 SECRET_KEY = "multi-process-tests-only-" + "k" * 40

@@ -26,7 +26,7 @@ from archive.importers.cables import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "002_97bee5f77f2f9dbc.txt"
-CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-cables"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 PAGES = sorted(CORPUS.rglob("*.html"))
 UTC = dt.UTC
 

@@ -35,7 +35,7 @@ def test_no_version_banner_in_responses(client, seeds):
 
 
 def test_original_is_plain_text_never_html(client, tmp_path, import_file):
-    page = sorted((ROOT.parent / "shared" / "corpus").rglob("*.html"))[0]
+    page = sorted((ROOT / "tests" / "data" / "corpus").rglob("*.html"))[0]
     result = import_file(page)
     response = client.get(f"/documents/{result.identifier}/original/")
     assert response["Content-Type"] == "text/plain; charset=utf-8"

@@ -1,4 +1,4 @@
-"""haystack's Whoosh backend with the traps of HAYSTACK-WHOOSH.md fixed.
+"""haystack's Whoosh backend with the traps of docs/haystack-whoosh.md fixed.
 
 - Facet fields are exact: one whole term per value (archive.search.fields), facet counts are
   read from columns, filters match whole values.
@@ -185,7 +185,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     def build_models_list(self):
         # The index holds only documents of registered models: restricting a search to them
-        # is a full scan that changes nothing (HAYSTACK-WHOOSH.md, "Speed").
+        # is a full scan that changes nothing (docs/haystack-whoosh.md, "Speed").
         return []
 
     # Searching

@@ -1,7 +1,7 @@
 """Match sets as Python integers (one bit per Whoosh document number), cached per reader.
 
 Whoosh counts facets by walking every matching document in Python and looking up each
-facet's value per document (HAYSTACK-WHOOSH.md, "Faceting"): cost grows with the matches
+facet's value per document (docs/haystack-whoosh.md, "Faceting"): cost grows with the matches
 times the facets. Here, once per reader generation, each facet value gets the bitset of
 its documents; a search's counts are then `(matches & value).bit_count()`, done in C.
 Filter clauses (facet values, date ranges) are bitsets too, cached by query, so a filter

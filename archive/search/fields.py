@@ -2,7 +2,7 @@
 
 haystack's Whoosh backend indexes facet values as stemmed TEXT ("Embassy Lima" comes back as
 "embassi", "lima") and multi-valued fields as comma-separated keywords ("Lima, Peru" splits in
-two). These fields keep every value whole (see /work/shared/HAYSTACK-WHOOSH.md, "Faceting").
+two). These fields keep every value whole (see docs/haystack-whoosh.md, "Faceting").
 """
 
 from __future__ import annotations

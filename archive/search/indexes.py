@@ -60,7 +60,7 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_text(self, document: Document) -> str:
         # Plain text, not a template: an autoescaped template would make highlighting
-        # double-escape (HAYSTACK-WHOOSH.md, "Highlighting and input").
+        # double-escape (docs/haystack-whoosh.md, "Highlighting and input").
         # A cable's reference ID is a word people search for; an article's slug is not.
         parts = [
             document.identifier if document.is_cable else "",
