@@ -9,6 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT / "tests" / "data" / "corpus"
+# Pages of the development set, gzipped, with their ground truth (manifest.jsonl).
+DEV = ROOT / "tests" / "data" / "dev"
 
 SEED_FILES = {
     "afps": SEEDS / "000_f1a5bffcff5d95a5.txt",
@@ -21,6 +23,35 @@ SEED_FILES = {
 
 def corpus_pages() -> list[Path]:
     return sorted(CORPUS.rglob("*.html"))
+
+
+def unpack_dev_pages(target: Path) -> Path:
+    """The development-set pages as the site served them, under `target` (YYYY/MM/<ID>.html)."""
+    import gzip
+    import shutil
+
+    for packed in DEV.rglob("*.html.gz"):
+        page = target / packed.relative_to(DEV).with_suffix("")
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_bytes(gzip.decompress(packed.read_bytes()))
+    shutil.copy(DEV / "manifest.jsonl", target / "manifest.jsonl")
+    return target
+
+
+@pytest.fixture(scope="session")
+def dev_pages(tmp_path_factory) -> Path:
+    return unpack_dev_pages(tmp_path_factory.mktemp("dev"))
+
+
+@pytest.fixture(scope="session")
+def dev_page(dev_pages):
+    """The path of one development-set page, by reference ID."""
+
+    def find(identifier: str) -> Path:
+        (page,) = dev_pages.rglob(f"{identifier}.html")
+        return page
+
+    return find
 
 
 def django_configured() -> bool:
