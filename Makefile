@@ -6,7 +6,11 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup data lint pytest clean
+# The development set of real Cablegate pages with their ground truth, when it lies beside
+# the checkout; the fidelity report is skipped without it.
+DEV_SET ?= ../shared/corpus/wikileaks-dev
+
+.PHONY: run test setup data lint pytest fidelity clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +44,13 @@ pytest: setup
 		npm ci --silent --no-audit --no-fund --prefix tests/browser; fi
 	$(BIN)/pytest
 
-test: data lint pytest
+# A report, not a gate: how faithfully the importer reads the development set.
+fidelity: setup
+	@if [ -f $(DEV_SET)/manifest.jsonl ]; then \
+		$(MANAGE) fidelity_report $(DEV_SET)/manifest.jsonl $(DEV_SET); \
+	else echo "fidelity report skipped: no development set at $(DEV_SET)"; fi
+
+test: data lint pytest fidelity
 
 clean:
 	rm -rf $(VENV) var test-output

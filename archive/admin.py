@@ -47,6 +47,8 @@ PROVENANCE = [
     "updated_at",
     "original_preview",
 ]
+# Read from the file like the provenance, and re-read by every import of it.
+FROM_FILE = ["reference_list", "partial_extract", "header_text"]
 
 
 def can_edit_metadata(user) -> bool:
@@ -152,8 +154,10 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
                     "declassify_on",
                     "declassification",
                     "classified_by",
-                    "references",
+                    "reference_list",
                     "signature",
+                    "partial_extract",
+                    "header_text",
                 ],
             },
         ),
@@ -168,7 +172,7 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if can_edit_metadata(request.user):
-            return PROVENANCE
+            return PROVENANCE + FROM_FILE
         # Taggers: every field but the tags is shown, not editable, and not in the form,
         # so a POSTed title or note is ignored.
         return [
@@ -236,6 +240,13 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         # obj.tags.all() is served from the change list's prefetch: no query per row.
         links = ((tag.slug, tag.name) for tag in obj.tags.all())
         return format_html_join(", ", '<a href="?tag={}">{}</a>', links)
+
+    @admin.display(description="references")
+    def reference_list(self, obj):
+        items = (
+            (r.text or "(listed by the release)", r.reference_id or "no cable") for r in obj.references.all()
+        )
+        return format_html_join(linebreaksbr("\n"), "{} → {}", items) or "–"
 
     @admin.display(description="original file")
     def original_preview(self, obj):

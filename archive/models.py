@@ -84,7 +84,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.select_related("source").defer("original")
 
     def for_document_page(self):
-        return self.select_related("source").prefetch_related("tags", "paragraphs")
+        return self.select_related("source").prefetch_related("tags", "paragraphs", "references")
 
     def by_identifier(self, identifier: str) -> Document | None:
         """Exact match, else the cable spelt in capitals (reference IDs are case-insensitive)."""
@@ -95,7 +95,11 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def for_indexing(self):
-        return self.select_related("source").prefetch_related("tags", "paragraphs").defer("original")
+        return (
+            self.select_related("source")
+            .prefetch_related("tags", "paragraphs", "references")
+            .defer("original")
+        )
 
 
 class Document(models.Model):
@@ -129,13 +133,22 @@ class Document(models.Model):
     header_from = models.CharField("from", max_length=300, blank=True)
     header_to = models.JSONField("to", default=list, blank=True)
     header_info = models.JSONField("info addressees", default=list, blank=True)
+    header_text = models.TextField(
+        blank=True,
+        help_text="Front matter no field holds (banner, SIPDIS, routing lines, a release record), verbatim.",
+    )
+    partial_extract = models.BooleanField(
+        default=False, help_text="The source had only part of the text, and no whole text was found."
+    )
     declassify_on = models.DateField(null=True, blank=True)
     declassification = models.CharField(max_length=300, blank=True, help_text="The E.O. line as printed.")
     classified_by = models.TextField(blank=True)
-    references = models.JSONField(default=list, blank=True)
     signature = models.CharField(max_length=300, blank=True)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
+    # The TAGS codes the file itself gave, at its last import: what a re-import may change.
+    # Every other tag of the document was added by staff and survives re-imports.
+    file_tags = models.JSONField(default=list, blank=True, editable=False)
     note = models.TextField("analyst note", blank=True, help_text="Markdown.")
 
     # Provenance: the file exactly as imported.
@@ -144,6 +157,11 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, editable=False)
     file_name = models.CharField(max_length=500, editable=False)
     format = models.CharField(max_length=40, editable=False)
+    parser_version = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="The importer's version that read the file; older ones are re-read.",
+    )
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -201,6 +219,31 @@ class Paragraph(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+
+class Reference(models.Model):
+    """One item of a cable's REF line, with the reference ID of the cable it cites."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True, help_text="As printed; empty when only the release record lists it.")
+    reference_id = models.CharField(
+        max_length=60, blank=True, help_text="e.g. 02BOGOTA3101; empty if no cable."
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Printed after the item, e.g. NOTAL.")
+
+    class Meta:
+        ordering = ["document", "position"]
+        indexes = [
+            # The cables citing a given cable, and references resolved when it arrives.
+            models.Index(fields=["reference_id"], name="reference_cited_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="reference_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.identifier} cites {self.reference_id or self.text}"
 
 
 class PendingIndexUpdate(models.Model):

@@ -44,7 +44,7 @@ def test_cable_detail_has_every_field(client, seeds):
     assert "SECDEF WASHDC" in body["header"]["info"]
     assert body["declassify_on"] == "2017-03-22"
     assert body["signature"] == "NEALON"
-    assert {"name": "PGOV", "kind": "subject"} in body["tags"]
+    assert {"name": "PGOV", "kind": "subject", "origin": "file"} in body["tags"]
     assert body["url"] == "http://testserver/documents/07LIMA3429/"
     assert body["original_url"] == "http://testserver/documents/07LIMA3429/original/"
     assert [p["number"] for p in body["paragraphs"]] == list(range(1, 9))

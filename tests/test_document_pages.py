@@ -200,15 +200,21 @@ def test_cite_this_names_the_cable_and_its_permalink(client, seeds):
 
 
 def test_references_link_only_to_cables_in_the_archive(client, seeds, corpus, django_assert_num_queries):
-    from archive.views.documents import references_for
+    from archive.models import Reference
+    from archive.references import resolve
 
     cable = seeds["cable"]
-    cable.references = ["09BERN350", "09 LIMA 1561"]
+    references = [
+        Reference(document=cable, position=0, text="BERN 350", reference_id="09BERN350"),
+        Reference(document=cable, position=1, text="LIMA 1561", reference_id="09LIMA1561"),
+        Reference(document=cable, position=2, text="YOUR EMAIL OF 3/5", reference_id=""),
+    ]
     with django_assert_num_queries(1):
-        references = references_for(cable)
-    assert [(r.text, r.url) for r in references] == [
-        ("09BERN350", "/documents/09BERN350/"),
-        ("09 LIMA 1561", ""),
+        resolved = resolve(references)
+    assert [(r.label, r.url) for r in resolved] == [
+        ("BERN 350", "/documents/09BERN350/"),
+        ("LIMA 1561", None),
+        ("YOUR EMAIL OF 3/5", None),
     ]
 
 

@@ -228,7 +228,7 @@ def test_a_file_that_fails_half_way_leaves_nothing_behind(monkeypatch, import_fi
     def explode(document, parsed):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "replace_subject_tags", explode)
+    monkeypatch.setattr(loader, "apply_file_tags", explode)
     result = import_file(SEED_FILES["cable"])
     assert result.status == "failed"
     assert "disk full" in result.reason
@@ -320,8 +320,11 @@ def test_a_missing_path_is_a_clear_command_error():
         call_command("import_documents", "/nonexistent/quipu")
 
 
-def test_a_collections_readme_is_not_imported_as_a_document():
-    _, err, code = run_import(CORPUS.parent)
+def test_a_collections_readme_is_not_imported_as_a_document(tmp_path):
+    collection = tmp_path / "corpus"
+    shutil.copytree(CORPUS, collection)
+    (collection / "README.md").write_text("# Sample corpus\n\nReal Cablegate cable pages, byte for byte.\n")
+    _, err, code = run_import(collection)
     assert code == 0, err
     assert Document.objects.count() == 38
     assert not Document.objects.articles().exists()

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from archive.importers.cablegate_csv import CablesDialect, CsvRow, parse_row, read_rows
-from archive.importers.cables import parse_cablegate_html
+from archive.importers.cablegate_pages import parse_cablegate_html
 from archive.models import Document, Paragraph
 from tests.conftest import corpus_pages
 
@@ -99,7 +99,7 @@ def test_a_row_becomes_a_cable_through_the_shared_parser():
     assert parsed.tags == ["PGOV", "MARR", "PREL", "PE"]
     assert parsed.subject == 'MOD BRIEFS "SECRETARY" GATES'
     assert [p.number for p in parsed.paragraphs] == [1, 2]
-    assert parsed.references == ["07LIMA1234", "07STATE5678"]
+    assert [r.reference_id for r in parsed.references] == ["07LIMA1234", "07STATE5678"]
     assert parsed.signature == "NEALON"
 
 

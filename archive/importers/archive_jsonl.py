@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +19,14 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from archive.models import Document, Paragraph, Source, Tag
+from archive.models import Document, Paragraph, Reference, Source, Tag
 
 FORMAT = "archive-jsonl"
-VERSION = 1
+# Version 2 added header_text, partial_extract, parser_version, references as objects and
+# each tag's origin (file or staff); version 1 backups still restore.
+VERSION = 2
+READABLE_VERSIONS = {1, 2}
+_IDENTIFIER = re.compile(r"[0-9]{2}[A-Z][A-Z0-9-]{1,40}[0-9]")
 SCALAR_FIELDS = [
     "identifier",
     "type",
@@ -39,7 +44,6 @@ SCALAR_FIELDS = [
     "header_info",
     "declassification",
     "classified_by",
-    "references",
     "signature",
     "note",
     "original_encoding",
@@ -47,6 +51,8 @@ SCALAR_FIELDS = [
     "file_name",
     "format",
 ]
+# Fields later versions added, with the value a record from before them gets.
+ADDED_FIELDS = {"header_text": "", "partial_extract": False, "parser_version": 0, "file_tags": None}
 DATE_FIELDS = ["date", "declassify_on"]
 DATETIME_FIELDS = ["created", "released", "imported_at", "updated_at"]
 
@@ -57,7 +63,7 @@ def iso(value) -> str | None:
 
 def document_record(document: Document) -> dict:
     record = {"quipu": FORMAT, "version": VERSION}
-    record.update({name: getattr(document, name) for name in SCALAR_FIELDS})
+    record.update({name: getattr(document, name) for name in [*SCALAR_FIELDS, *ADDED_FIELDS]})
     record.update({name: iso(getattr(document, name)) for name in DATE_FIELDS + DATETIME_FIELDS})
     source = document.source
     record["source"] = {
@@ -67,9 +73,20 @@ def document_record(document: Document) -> dict:
         "kind": source.kind,
         "description": source.description,
     }
+    file_tags = set(document.file_tags or [])
     record["tags"] = [
-        {"name": t.name, "slug": t.slug, "kind": t.kind, "description": t.description}
+        {
+            "name": t.name,
+            "slug": t.slug,
+            "kind": t.kind,
+            "description": t.description,
+            "origin": "file" if t.name in file_tags else "staff",
+        }
         for t in document.tags.all()
+    ]
+    record["references"] = [
+        {"text": r.text or None, "reference_id": r.reference_id or None, "note": r.note}
+        for r in document.references.all()
     ]
     record["paragraphs"] = [
         {"number": p.number, "anchor": p.anchor, "marking": p.marking, "heading": p.heading, "text": p.text}
@@ -81,7 +98,7 @@ def document_record(document: Document) -> dict:
 
 def export_lines(queryset=None, chunk_size: int = 500) -> Iterator[str]:
     documents = (queryset if queryset is not None else Document.objects.all()).order_by("pk")
-    documents = documents.select_related("source").prefetch_related("tags", "paragraphs")
+    documents = documents.select_related("source").prefetch_related("tags", "paragraphs", "references")
     for document in documents.iterator(chunk_size=chunk_size):
         yield json.dumps(document_record(document), ensure_ascii=False)
 
@@ -105,7 +122,7 @@ def decode_record(line: str) -> dict:
         raise RecordError(f"not JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(record, dict) or record.get("quipu") != FORMAT:
         raise RecordError("not a Quipu archive record")
-    if record.get("version") != VERSION:
+    if record.get("version") not in READABLE_VERSIONS:
         raise RecordError(f"unsupported archive version {record.get('version')!r}")
     return record
 
@@ -146,6 +163,33 @@ def restore_tags(items: list[dict]) -> list[Tag]:
     return tags
 
 
+def file_tag_names(items: list[dict]) -> list[str]:
+    """The tags a document's file gave; before version 2, the subject tags were the file's."""
+    return [
+        item["name"]
+        for item in items
+        if item.get("origin", "file" if item["kind"] == Tag.Kind.SUBJECT else "staff") == "file"
+    ]
+
+
+def restored_references(items: list) -> list[dict]:
+    """Version 2 objects as they are; version 1 strings: a reference ID, or text as printed."""
+    restored = []
+    for item in items:
+        if isinstance(item, str):
+            identifier = item.strip().upper() if _IDENTIFIER.fullmatch(item.strip().upper()) else ""
+            restored.append({"text": item, "reference_id": identifier, "note": ""})
+        else:
+            restored.append(
+                {
+                    "text": item.get("text") or "",
+                    "reference_id": item.get("reference_id") or "",
+                    "note": item.get("note") or "",
+                }
+            )
+    return restored
+
+
 def restore_record(record: dict) -> str:
     try:
         with transaction.atomic():
@@ -154,6 +198,10 @@ def restore_record(record: dict) -> str:
             document = document or Document(identifier=record["identifier"])
             for name in SCALAR_FIELDS:
                 setattr(document, name, record[name])
+            for name, default in ADDED_FIELDS.items():
+                setattr(document, name, record.get(name, default))
+            if document.file_tags is None:
+                document.file_tags = file_tag_names(record["tags"])
             for name in DATE_FIELDS + DATETIME_FIELDS:
                 setattr(document, name, typed_value(name, record.get(name)))
             document.source = restore_source(record["source"])
@@ -168,6 +216,11 @@ def restore_record(record: dict) -> str:
             document.paragraphs.all().delete()
             Paragraph.objects.bulk_create(Paragraph(document=document, **p) for p in record["paragraphs"])
             document.tags.set(restore_tags(record["tags"]))
+            document.references.all().delete()
+            Reference.objects.bulk_create(
+                Reference(document=document, position=position, **item)
+                for position, item in enumerate(restored_references(record.get("references") or []))
+            )
     except (KeyError, TypeError, ValueError) as exc:
         raise RecordError(f"incomplete record ({type(exc).__name__}: {exc})"[:300]) from None
     return status

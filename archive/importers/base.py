@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .cable_references import CitedCable
+
 
 class ParseError(ValueError):
     """A file that cannot be read as any document; the message is shown to the user."""
@@ -57,10 +59,14 @@ class ParsedDocument:
     classification: str = ""
     origin: str = ""
     header: CableHeader = field(default_factory=CableHeader)
+    # Front matter no field holds (banner line, SIPDIS, routing and FOR lines, a release
+    # record), verbatim: never part of a paragraph.
+    header_text: str = ""
+    partial_extract: bool = False  # the source had only part of the text
     declassify_on: dt.date | None = None
     declassification: str = ""  # the E.O. line as printed, e.g. "E.O. 12958: DECL: 03/22/2017"
     classified_by: str = ""
-    references: list[str] = field(default_factory=list)  # "06MOSCOW1306" where parseable, else as printed
+    references: list[CitedCable] = field(default_factory=list)  # REF items, with their reference IDs
     signature: str = ""
     tags: list[str] = field(default_factory=list)  # cable TAGS codes in printed order: ["PGOV", "MARR"]
     paragraphs: list[ParsedParagraph] = field(default_factory=list)

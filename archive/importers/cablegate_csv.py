@@ -33,9 +33,11 @@ import django
 from django.db import transaction
 
 from archive.importers.base import ParsedDocument, ParseError
+from archive.importers.cable_references import with_record_references
 from archive.importers.cables import parse_cable
-from archive.importers.loader import ImportProblem, check_lengths, document_fields
-from archive.models import Document, Paragraph, Tag
+from archive.importers.loader import ImportProblem, check_lengths, document_fields, reference_rows
+from archive.importers.release_records import reference_list
+from archive.models import Document, Paragraph, Reference, Tag
 
 FORMAT = "cablegate-csv"
 COLUMNS = 8
@@ -134,10 +136,9 @@ def parse_row(row: CsvRow) -> ParsedDocument:
         origin=origin.strip(),
         format=FORMAT,
     )
-    listed = [r.strip() for r in references.split("|") if r.strip()]
-    if listed:
-        # The release's own reference column is cleaner than what REF lines yield.
-        parsed.references = list(dict.fromkeys(listed))
+    # The release's own list of cited cables completes what the printed REF line yields.
+    listed = [cited for cited in reference_list(references) if cited != parsed.identifier]
+    parsed.references = with_record_references(parsed.references, listed)
     check_lengths(parsed)  # a value too long for its column would fail the whole batch on PostgreSQL
     return parsed
 
@@ -198,6 +199,7 @@ def build_document(row: Parsed, parsed: ParsedDocument, file_name: str) -> Docum
     )
     for name, value in document_fields(parsed).items():
         setattr(document, name, value)
+    document.file_tags = list(parsed.tags)
     return document
 
 
@@ -221,6 +223,14 @@ def write_batch(
                 )
                 for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
                 for p in parsed.paragraphs
+            ],
+            batch_size=2000,
+        )
+        Reference.objects.bulk_create(
+            [
+                reference
+                for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
+                for reference in reference_rows(doc.pk, parsed)
             ],
             batch_size=2000,
         )

@@ -16,13 +16,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from archive.importers import articles, cables
+from archive.importers import articles, cablegate_pages, changes
 from archive.importers.base import ParsedDocument, ParseError
-from archive.models import Document, Paragraph, Source, Tag, unique_slug
+from archive.models import Document, Paragraph, Reference, Source, Tag, unique_slug
 
 logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+# Raised whenever the parsers read files differently: an unchanged file imported by an
+# older version is read again on its next import, and `import_documents --reparse` re-reads
+# every stored original.
+PARSER_VERSION = 2
 
 # Bytes that never occur in text files: a NUL, or most of the C0 controls.
 _BINARY_CONTROL_BYTES = bytes(range(0, 9)) + bytes([11, 12]) + bytes(range(14, 32))
@@ -143,10 +147,10 @@ def decode_8bit(raw: bytes) -> DecodedFile:
 def parse_text(text: str) -> ParsedDocument:
     """Detect the layout and parse it; an unknown layout becomes a generic article."""
     try:
-        if cables.looks_like_cablegate_html(text):
-            return cables.parse_cablegate_html(text)
-        if cables.looks_like_cablegate_text(text):
-            return cables.parse_cablegate_text(text)
+        if cablegate_pages.looks_like_cablegate_html(text):
+            return cablegate_pages.parse_cablegate_html(text)
+        if cablegate_pages.looks_like_cablegate_text(text):
+            return cablegate_pages.parse_cablegate_text(text)
         return articles.parse_article(text)
     except ParseError as exc:
         raise ImportProblem(str(exc)) from None
@@ -195,6 +199,8 @@ def check_lengths(parsed: ParsedDocument) -> None:
         (Document, "header_from", header.from_),
         (Document, "declassification", parsed.declassification),
         (Document, "signature", parsed.signature),
+        *((Reference, "reference_id", r.reference_id or "") for r in parsed.references),
+        *((Reference, "note", r.note) for r in parsed.references),
         (Document, "format", parsed.format),
         (Source, "name", parsed.source),
         *((Tag, "name", tag) for tag in parsed.tags),
@@ -257,9 +263,11 @@ def document_fields(parsed: ParsedDocument) -> dict:
         "declassify_on": parsed.declassify_on,
         "declassification": parsed.declassification,
         "classified_by": parsed.classified_by,
-        "references": list(parsed.references),
+        "header_text": parsed.header_text,
+        "partial_extract": parsed.partial_extract,
         "signature": parsed.signature,
         "format": parsed.format,
+        "parser_version": PARSER_VERSION,
     }
 
 
@@ -278,10 +286,60 @@ def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
     )
 
 
-def replace_subject_tags(document: Document, codes: list[str]) -> None:
-    """The cable's TAGS come from the file; the topics staff added stay."""
-    staff_tags = list(document.tags.filter(kind=Tag.Kind.TOPIC))
-    document.tags.set(staff_tags + subject_tags(codes))
+def reference_rows(document_pk: int, parsed: ParsedDocument) -> list[Reference]:
+    return [
+        Reference(
+            document_id=document_pk,
+            position=position,
+            text=cited.text or "",
+            reference_id=cited.reference_id or "",
+            note=cited.note,
+        )
+        for position, cited in enumerate(parsed.references)
+    ]
+
+
+def replace_references(document: Document, parsed: ParsedDocument) -> None:
+    document.references.all().delete()
+    Reference.objects.bulk_create(reference_rows(document.pk, parsed))
+
+
+@dataclass
+class TagChange:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def describe(self) -> str:
+        return ", ".join([*(f"+{name}" for name in self.added), *(f"-{name}" for name in self.removed)])
+
+
+def apply_file_tags(document: Document, codes: list[str]) -> TagChange:
+    """Give a document the TAGS its file now has, leaving the tags staff added alone.
+
+    Only what changed between the file's previous TAGS and its new ones is added or
+    removed: a tag staff added stays, and so does the absence of one staff removed.
+    """
+    previous = list(document.file_tags or [])
+    change = TagChange(
+        added=[code for code in codes if code not in previous],
+        removed=[code for code in previous if code not in codes],
+    )
+    if change.removed:
+        document.tags.remove(*Tag.objects.filter(name__in=change.removed))
+    if change.added:
+        document.tags.add(*subject_tags(change.added))
+    if previous != list(codes):
+        document.file_tags = list(codes)
+        Document.objects.filter(pk=document.pk).update(file_tags=document.file_tags)
+    return change
+
+
+def is_current(document: Document, sha256: str) -> bool:
+    """The stored file is these bytes, read by the parsers of this version."""
+    return document.sha256 == sha256 and document.parser_version >= PARSER_VERSION
 
 
 def store(parsed: ParsedDocument, decoded: DecodedFile, file_name: str) -> tuple[Document, str]:
@@ -290,21 +348,64 @@ def store(parsed: ParsedDocument, decoded: DecodedFile, file_name: str) -> tuple
     sha256 = hashlib.sha256(decoded.raw).hexdigest()
     with transaction.atomic():
         document = find_existing(identifier, parsed, file_name)
-        if document is not None and document.sha256 == sha256:
+        if document is not None and is_current(document, sha256):
             return document, UNCHANGED
         status = CREATED if document is None else UPDATED
+        before = changes.snapshot(document) if document is not None else None
         if document is None:
             document = Document(identifier=identifier)
-        for name, value in document_fields(parsed).items():
-            setattr(document, name, value)
+        write_document(document, parsed)
         document.original = decoded.raw
         document.original_encoding = decoded.encoding
         document.sha256 = sha256
         document.file_name = file_name
         document.save()
-        replace_paragraphs(document, parsed)
-        replace_subject_tags(document, parsed.tags)
+        tag_change = replace_contents(document, parsed)
+        if before is not None:
+            note_changes(document, before, tag_change, f"Re-imported from {file_name}")
     return document, status
+
+
+def note_changes(document: Document, before: dict, tag_change: TagChange, why: str) -> list[str]:
+    """What changed, also written to the admin history; [] when nothing did."""
+    changed = changes.changed_parts(before, changes.snapshot(document))
+    if tag_change:
+        changed.append(f"tags {tag_change.describe()}")
+    if changed:
+        changes.record_in_history(document, f"{why} (parser version {PARSER_VERSION}): {'; '.join(changed)}.")
+    return changed
+
+
+def reparse(document: Document) -> list[str]:
+    """Read a document's stored original again with today's parsers; what changed.
+
+    The identifier stays (permalinks do not move); tags staff added, the note and the
+    original file are kept. Raises ImportProblem when the original no longer parses.
+    """
+    raw = bytes(document.original)
+    decoded = DecodedFile(
+        raw, raw.decode(document.original_encoding, errors="replace"), document.original_encoding
+    )
+    parsed = parse_text(decoded.text)
+    validate(parsed)
+    with transaction.atomic():
+        before = changes.snapshot(document)
+        write_document(document, parsed)
+        document.save()
+        tag_change = replace_contents(document, parsed)
+        return note_changes(document, before, tag_change, "Re-read its original")
+
+
+def write_document(document: Document, parsed: ParsedDocument) -> None:
+    for name, value in document_fields(parsed).items():
+        setattr(document, name, value)
+
+
+def replace_contents(document: Document, parsed: ParsedDocument) -> TagChange:
+    """Paragraphs, references and file tags of a saved document, as `parsed` has them."""
+    replace_paragraphs(document, parsed)
+    replace_references(document, parsed)
+    return apply_file_tags(document, parsed.tags)
 
 
 def import_file(path: Path, *, dry_run: bool = False, display_name: str | None = None) -> FileResult:

@@ -83,7 +83,13 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
         return sorted({p.marking for p in document.paragraphs.all() if p.marking})
 
     def prepare_ref(self, document: Document) -> list[str]:
-        return [str(reference) for reference in document.references or [] if reference]
+        # Both forms: `ref:02BOGOTA3101` and `ref:"BOGOTA 3101"` find the cable.
+        values = []
+        for reference in document.references.all():
+            for value in (reference.reference_id, " ".join(reference.text.split())):
+                if value and value not in values:
+                    values.append(value)
+        return values
 
     def prepare_year(self, document: Document) -> int | None:
         return document.year

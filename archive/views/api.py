@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from archive.models import Document
+from archive.references import resolve
 
 API_PAGE_SIZE = 50
 
@@ -31,6 +32,7 @@ def document_summary(request, document: Document) -> dict:
 
 
 def document_detail(request, document: Document) -> dict:
+    file_tags = set(document.file_tags or [])
     return {
         "identifier": document.identifier,
         "type": document.type,
@@ -45,18 +47,32 @@ def document_detail(request, document: Document) -> dict:
         "released": iso(document.released),
         "classification": document.classification or None,
         "origin": document.origin or None,
-        "tags": [{"name": tag.name, "kind": tag.kind} for tag in document.tags.all()],
+        "tags": [
+            {"name": tag.name, "kind": tag.kind, "origin": "file" if tag.name in file_tags else "staff"}
+            for tag in document.tags.all()
+        ],
         "header": {
             "dtg": document.header_dtg or None,
             "precedence": document.header_precedence or None,
             "from": document.header_from or None,
             "to": document.header_to or [],
             "info": document.header_info or [],
+            "text": document.header_text or None,
         },
+        "partial_extract": document.partial_extract,
         "declassify_on": iso(document.declassify_on),
         "declassification": document.declassification or None,
         "classified_by": document.classified_by or None,
-        "references": document.references or [],
+        "references": [
+            {
+                "text": ref.text,
+                "reference_id": ref.reference_id,
+                "note": ref.note or None,
+                "in_archive": ref.in_archive,
+                "url": absolute(request, ref.url) if ref.url else None,
+            }
+            for ref in resolve(list(document.references.all()))
+        ],
         "signature": document.signature or None,
         "url": absolute(request, document.get_absolute_url()),
         "original_url": absolute(request, f"{document.get_absolute_url()}original/"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -15,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from archive.models import Document, Source, Tag
+from archive.references import resolve
 from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
 
 logger = logging.getLogger(__name__)
@@ -85,25 +85,6 @@ def home(request):
         "browse_limit": BROWSE_LIMIT,
     }
     return render(request, "archive/home.html", context)
-
-
-@dataclass
-class Reference:
-    text: str
-    url: str = ""
-
-
-def references_for(document: Document) -> list[Reference]:
-    """The cable's REF list; a reference to a cable in the archive links to it (one query)."""
-    printed = [str(r) for r in document.references or [] if str(r).strip()]
-    if not printed:
-        return []
-    wanted = {r.strip().upper() for r in printed if len(r.strip()) <= 200}
-    present = set(Document.objects.filter(identifier__in=wanted).values_list("identifier", flat=True))
-    return [
-        Reference(r, reverse("document", args=[r.strip().upper()]) if r.strip().upper() in present else "")
-        for r in printed
-    ]
 
 
 def related_documents(document: Document) -> list[Document]:
@@ -185,7 +166,7 @@ def document(request, identifier: str):
         "paragraphs": paragraphs,
         "subject_tags": [t for t in tags if t.kind == Tag.Kind.SUBJECT],
         "topic_tags": [t for t in tags if t.kind == Tag.Kind.TOPIC],
-        "references": references_for(found),
+        "references": resolve(list(found.references.all())),
         "related": related_documents(found),
         "highlight_terms": terms,
         "highlight_matches": matches,

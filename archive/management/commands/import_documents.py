@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from contextlib import nullcontext
+from itertools import islice
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,9 +11,17 @@ from django.core.management.base import BaseCommand, CommandError
 from archive.importers import loader
 from archive.importers.archive_jsonl import FORMAT as JSONL_FORMAT
 from archive.importers.cablegate_csv import FORMAT as CSV_FORMAT
+from archive.models import Document
 from archive.search.queue import deferred_indexing
 
 PROGRESS_THRESHOLD = 20  # files; below this a bar is noise
+REPARSE_BATCH = 200  # documents loaded at a time: memory stays flat over the whole release
+
+
+def batched(items, size: int):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 class Command(BaseCommand):
@@ -23,7 +32,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, help="files or directories")
+        parser.add_argument("paths", nargs="*", type=Path, help="files or directories")
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument(
             "--format",
@@ -38,6 +47,14 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=500, help="rows per transaction (cablegate-csv)"
         )
         parser.add_argument(
+            "--reparse",
+            action="store_true",
+            help=(
+                "read every stored original again with this version's parsers (no files needed) and "
+                "report what changed; staff tags and notes are kept"
+            ),
+        )
+        parser.add_argument(
             "--no-index",
             action="store_true",
             help="cablegate-csv: do not index while importing (run rebuild_index afterwards)",
@@ -45,6 +62,12 @@ class Command(BaseCommand):
 
     def handle(self, *paths: Path, **options):
         paths = options["paths"]
+        if options["reparse"]:
+            if paths:
+                raise CommandError("--reparse reads the stored originals: give no paths")
+            return self.reparse(options)
+        if not paths:
+            raise CommandError("give files or directories to import, or --reparse")
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
@@ -103,6 +126,44 @@ class Command(BaseCommand):
                 f"{counts[s]} {s}" for s in (loader.CREATED, loader.UPDATED, loader.UNCHANGED, loader.FAILED)
             )
         self.stdout.write(line)
+
+    def reparse(self, options) -> None:
+        documents = Document.objects.order_by("pk")
+        total = documents.count()
+        bar = None
+        if self.stdout.isatty() and options["verbosity"] > 0 and total >= PROGRESS_THRESHOLD:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="doc", file=sys.stderr)
+        counts = Counter()
+        try:
+            with deferred_indexing():
+                for pks in batched(documents.values_list("pk", flat=True).iterator(), REPARSE_BATCH):
+                    for document in Document.objects.filter(pk__in=pks).order_by("pk"):
+                        counts[self.reparse_one(document, options["verbosity"])] += 1
+                        if bar:
+                            bar.update()
+        finally:
+            if bar:
+                bar.close()
+        self.stdout.write(
+            f"{total} documents re-read: {counts[loader.UPDATED]} changed, "
+            f"{counts[loader.UNCHANGED]} unchanged, {counts[loader.FAILED]} failed"
+        )
+        if counts[loader.FAILED]:
+            sys.exit(1)
+
+    def reparse_one(self, document: Document, verbosity: int) -> str:
+        try:
+            changed = loader.reparse(document)
+        except loader.ImportProblem as exc:
+            self.stderr.write(f"failed     {document.identifier}: {exc}")
+            return loader.FAILED
+        if changed and verbosity >= 1:
+            self.stdout.write(f"changed    {document.identifier}: {'; '.join(changed)}")
+        elif verbosity >= 2:
+            self.stdout.write(f"unchanged  {document.identifier}")
+        return loader.UPDATED if changed else loader.UNCHANGED
 
     def single_file(self, paths: list[Path], name: str) -> Path:
         if len(paths) != 1 or not paths[0].is_file():
