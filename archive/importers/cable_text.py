@@ -93,12 +93,17 @@ BEGIN_END = re.compile(r"(?:BEGIN|END)\b", re.IGNORECASE)
 SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "'", "’", ")")
 
 RULE_CHARS = "-=_*~"
-LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+RARE_LINE_BREAKS = ("\r", "\u2028", "\u2029", "\x85")
+LINE_BREAKS = str.maketrans(dict.fromkeys(RARE_LINE_BREAKS, "\n"))
 
 
 # --- Small text helpers ----------------------------------------------------------------
 def normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").translate(LINE_BREAKS)
+    text = text.replace("\r\n", "\n")
+    # str.translate walks every character: only pay for it when a rare break is there.
+    if any(mark in text for mark in RARE_LINE_BREAKS):
+        text = text.translate(LINE_BREAKS)
+    return text
 
 
 def collapse_spaces(text: str) -> str:

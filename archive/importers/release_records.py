@@ -100,9 +100,13 @@ def reference_list(text: str) -> list[str]:
     return found
 
 
+# A line that may open a record: "id:", a lone number, a CSV or TSV row's first fields.
+_MAY_OPEN = re.compile(r"[ \t]*(?:id[ \t]*:|\d{1,7}[ \t]*$|\d{1,7},\d|(?:\d{1,7}\t)?\d{4}-\d{2}-\d{2} )", re.I)
+
+
 def find_record(lines: list[str]) -> ReleaseRecord | None:
     for index, line in enumerate(lines[:SEARCH_LINES]):
-        if len(line) > 400:
+        if len(line) > 400 or not _MAY_OPEN.match(line):
             continue
         stripped = line.strip()
         record = None
