@@ -101,7 +101,9 @@ def reference_list(text: str) -> list[str]:
 
 
 # A line that may open a record: "id:", a lone number, a CSV or TSV row's first fields.
-_MAY_OPEN = re.compile(r"[ \t]*(?:id[ \t]*:|\d{1,7}[ \t]*$|\d{1,7},\d|(?:\d{1,7}\t)?\d{4}-\d{2}-\d{2} )", re.I)
+_MAY_OPEN = re.compile(
+    r"[ \t]*(?:id[ \t]*:|\d{1,7}[ \t]*$|\d{1,7},\d|(?:\d{1,7}\t)?\d{4}-\d{2}-\d{2} )", re.IGNORECASE
+)
 
 
 def find_record(lines: list[str]) -> ReleaseRecord | None:
