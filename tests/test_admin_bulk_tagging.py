@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.adminviews import views
 from archive.models import Document, Tag
+from tests.search_fixtures import corpus, search_index  # noqa: F401 (fixtures: the real search engine)
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +378,19 @@ def test_a_search_finding_more_than_the_limit_tags_nothing(editor, cables, searc
     response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
     assert response.status_code == 200
     assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.parametrize("dates", ["date_to=0999", "date_to=0001", "date_from=0500-03"])
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_with_a_year_before_1000_is_reported_and_tags_nothing(editor, dates):
+    url = f"http://127.0.0.1:8000/search/?q=gates&{dates}"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.status_code == 200
+    assert "Use a year from 1000 to 9999" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Old"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Old").exists()
 
 
 def test_taggers_may_tag_search_results_viewers_may_not(client, search_finds):

@@ -168,6 +168,18 @@ def test_bad_dates_and_pages_are_reported_and_ignored(client_with_index):
     assert response.context["outcome"].count == 43
 
 
+OLD_DATES = [{"date_to": "0999"}, {"date_to": "0001"}, {"date_from": "0500-03"}, {"date_from": "0999-12-31"}]
+
+
+@pytest.mark.parametrize("dates", OLD_DATES, ids=lambda dates: "&".join(f"{k}={v}" for k, v in dates.items()))
+def test_a_year_before_1000_is_reported_and_ignored(client_with_index, dates):
+    response = page(client_with_index, **dates)
+
+    assert response.status_code == 200
+    assert "Use a year from 1000 to 9999" in " ".join(response.context["messages_"])
+    assert response.context["outcome"].count == 43
+
+
 def test_the_search_page_costs_few_database_queries(client_with_index):
     with CaptureQueriesContext(connection) as queries:
         page(client_with_index, q="security")
@@ -247,6 +259,14 @@ def test_the_api_answers_a_malformed_query_with_400(client_with_index, q, messag
 
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize("dates", OLD_DATES, ids=lambda dates: "&".join(f"{k}={v}" for k, v in dates.items()))
+def test_the_api_answers_a_year_before_1000_with_400(client_with_index, dates):
+    response = client_with_index.get("/api/search/", dates)
+
+    assert response.status_code == 400
+    assert "Use a year from 1000 to 9999" in response.json()["error"]
 
 
 def test_the_api_suggests_a_spelling(client_with_index):
