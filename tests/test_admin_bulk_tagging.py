@@ -380,6 +380,37 @@ def test_a_search_finding_more_than_the_limit_tags_nothing(editor, cables, searc
     assert not Tag.objects.filter(name="Everything").exists()
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        "page_size=20",
+        "more=tag",
+        "hl=x",
+        "utm_source=x",
+        "q=&tag=%01&page_size=20",
+        "page_size=100&more=origin&more_filter=lima&hl=peru&utm_source=mail&sort=newest&page=2",
+    ],
+)
+@pytest.mark.usefixtures("search_index")
+def test_a_search_url_without_words_or_filters_tags_nothing(editor, params):
+    url = f"http://127.0.0.1:8000/search/?{params}"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert "That search has no criteria" in response.content.decode()
+    assert "count" not in response.context
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.usefixtures("search_index")
+def test_display_parameters_are_left_out_of_the_search_that_is_tagged(editor):
+    url = "http://127.0.0.1:8000/search/?q=VRAE&page_size=20&more=tag&hl=x&utm_source=x"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.context["criteria"] == "q=VRAE"
+    assert response.context["count"] == 1
+
+
 @pytest.mark.parametrize("dates", ["date_to=0999", "date_to=0001", "date_from=0500-03"])
 @pytest.mark.usefixtures("search_index")
 def test_a_pasted_search_with_a_year_before_1000_is_reported_and_tags_nothing(editor, dates):

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive.adminviews import tagging
-from archive.adminviews.forms import AddTagsForm, MergeTagsForm, RemoveTagsForm, SearchURLForm
+from archive.adminviews.forms import NO_CRITERIA, AddTagsForm, MergeTagsForm, RemoveTagsForm, SearchURLForm
 from archive.models import Document, Tag
 
 SAMPLE_SIZE = 20
@@ -221,6 +221,8 @@ def public_search(criteria: QueryDict, limit: int) -> tuple[int, list[int]]:
     form = SearchForm(criteria)
     if not form.is_valid():
         raise SearchProblem(" ".join(form.error_messages()))
+    if not form.has_criteria():  # every value was cleaned away (a control character, say)
+        raise SearchProblem(NO_CRITERIA)
     data = form.cleaned_data
     try:
         tree = parse(data.get("q") or "")

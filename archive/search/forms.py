@@ -13,6 +13,9 @@ from django.conf import settings
 from archive.search.indexes import FACET_FIELDS
 
 FILTER_FACETS = [name for name in FACET_FIELDS if name != "year"]  # year: via date_from/date_to
+# The parameters that choose documents; the others (page, page_size, sort, more, hl, a
+# tracker's utm_source…) only change how they are shown, or are not ours.
+CRITERIA = ("q", "date_from", "date_to", *FILTER_FACETS)
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 DEFAULT_PAGE_SIZE = 20
@@ -99,6 +102,11 @@ class SearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+    def has_criteria(self) -> bool:
+        """Whether the cleaned parameters narrow the archive (words, a filter or a date)."""
+        data = self.cleaned_data
+        return bool(data.get("q") or self.filters() or data.get("date_from") or data.get("date_to"))
 
     def filters(self) -> dict[str, list[str]]:
         """{facet: [values]} for the facets with values chosen."""
