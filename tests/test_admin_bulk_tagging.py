@@ -424,6 +424,30 @@ def test_a_pasted_search_with_a_year_before_1000_is_reported_and_tags_nothing(ed
     assert not Tag.objects.filter(name="Old").exists()
 
 
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_with_too_many_prefixes_is_refused_and_tags_nothing(editor):
+    url = "/search/?q=" + "+OR+".join(f"{prefix}*" for prefix in "se co re pr de in st ca".split())
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert "more than 5 prefix* and fuzzy~ terms" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_out_of_time_says_so_and_tags_nothing(editor, settings):
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9
+    url = "/search/?q=narco*+OR+secur*"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.status_code == 200
+    assert "took too long" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Slow"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Slow").exists()
+
+
 def test_taggers_may_tag_search_results_viewers_may_not(client, search_finds):
     client.force_login(make_tagger())
     assert client.get(TAG_SEARCH_RESULTS).status_code == 200
