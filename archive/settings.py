@@ -7,12 +7,14 @@ A bad value stops start-up with a message naming the variable.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from archive.search.query import MAX_WILDCARD_TERMS
 from archive.search.urls import search_connection_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +46,19 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer; got {value!r}") from None
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
+    return number
+
+
+def envfloat(name: str, default: float, minimum: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {value!r}") from None
+    if not math.isfinite(number) or number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a number of at least {minimum:g}; got {value!r}")
     return number
 
 
@@ -201,6 +216,13 @@ ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, 
 ARCHIVE_MAX_PAGE_SIZE = 100
 # Most documents one admin tagging action may change (archive/adminviews/views.py).
 ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
+# Limits on one search, so that one anonymous URL cannot hold a worker for long (README,
+# "Security and operations"): prefix* and fuzzy~ terms a query may hold (archive.search.query),
+# index words they may expand to, all together (archive.search.backend), and seconds of work
+# before the search stops (archive.search.budget).
+ARCHIVE_SEARCH_MAX_WILDCARD_TERMS = envint("ARCHIVE_SEARCH_MAX_WILDCARD_TERMS", MAX_WILDCARD_TERMS, minimum=0)
+ARCHIVE_SEARCH_MAX_EXPANSIONS = envint("ARCHIVE_SEARCH_MAX_EXPANSIONS", 2000, minimum=1)
+ARCHIVE_SEARCH_TIME_BUDGET = envfloat("ARCHIVE_SEARCH_TIME_BUDGET", 5.0, minimum=0.1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

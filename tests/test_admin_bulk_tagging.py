@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.adminviews import views
 from archive.models import Document, Tag
+from tests.search_fixtures import corpus, search_index  # noqa: F401 (fixtures: the real search engine)
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +378,74 @@ def test_a_search_finding_more_than_the_limit_tags_nothing(editor, cables, searc
     response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
     assert response.status_code == 200
     assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "page_size=20",
+        "more=tag",
+        "hl=x",
+        "utm_source=x",
+        "q=&tag=%01&page_size=20",
+        "page_size=100&more=origin&more_filter=lima&hl=peru&utm_source=mail&sort=newest&page=2",
+    ],
+)
+@pytest.mark.usefixtures("search_index")
+def test_a_search_url_without_words_or_filters_tags_nothing(editor, params):
+    url = f"http://127.0.0.1:8000/search/?{params}"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert "That search has no criteria" in response.content.decode()
+    assert "count" not in response.context
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.usefixtures("search_index")
+def test_display_parameters_are_left_out_of_the_search_that_is_tagged(editor):
+    url = "http://127.0.0.1:8000/search/?q=VRAE&page_size=20&more=tag&hl=x&utm_source=x"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.context["criteria"] == "q=VRAE"
+    assert response.context["count"] == 1
+
+
+@pytest.mark.parametrize("dates", ["date_to=0999", "date_to=0001", "date_from=0500-03"])
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_with_a_year_before_1000_is_reported_and_tags_nothing(editor, dates):
+    url = f"http://127.0.0.1:8000/search/?q=gates&{dates}"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.status_code == 200
+    assert "Use a year from 1000 to 9999" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Old"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Old").exists()
+
+
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_with_too_many_prefixes_is_refused_and_tags_nothing(editor):
+    url = "/search/?q=" + "+OR+".join(f"{prefix}*" for prefix in "se co re pr de in st ca".split())
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert "more than 5 prefix* and fuzzy~ terms" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Everything"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Everything").exists()
+
+
+@pytest.mark.usefixtures("search_index")
+def test_a_pasted_search_out_of_time_says_so_and_tags_nothing(editor, settings):
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9
+    url = "/search/?q=narco*+OR+secur*"
+    response = editor.get(TAG_SEARCH_RESULTS, {"url": url})
+    assert response.status_code == 200
+    assert "took too long" in response.content.decode()
+
+    response = editor.post(TAG_SEARCH_RESULTS, {"url": url, "new_tags": "Slow"})
+    assert response.status_code == 200
+    assert not Tag.objects.filter(name="Slow").exists()
 
 
 def test_taggers_may_tag_search_results_viewers_may_not(client, search_finds):

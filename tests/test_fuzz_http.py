@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from archive.models import Document
-from archive.search import backend as search_backend
 from tests.search_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -277,14 +276,14 @@ def test_queries_that_would_match_too_much_are_refused_with_a_message(browser, q
 
 
 @pytest.mark.parametrize("q", ["pe*", "co*", "narcotics~2", "se~1"])
-def test_a_prefix_or_fuzzy_term_expanding_to_too_many_words_is_refused(browser, monkeypatch, q):
-    monkeypatch.setattr(search_backend, "MAX_EXPANSIONS", 3)
+def test_a_prefix_or_fuzzy_term_expanding_to_too_many_words_is_refused(browser, settings, q):
+    settings.ARCHIVE_SEARCH_MAX_EXPANSIONS = 3
     body = fetch_json(browser, f"/api/search/?{query_string({'q': q})}")
     assert "too many different words" in body["error"]
 
 
-def test_a_fuzzy_term_refused_as_too_broad_is_explained_as_fuzzy(browser, monkeypatch):
-    monkeypatch.setattr(search_backend, "MAX_EXPANSIONS", 3)
+def test_a_fuzzy_term_refused_as_too_broad_is_explained_as_fuzzy(browser, settings):
+    settings.ARCHIVE_SEARCH_MAX_EXPANSIONS = 3
     body = fetch_json(browser, f"/api/search/?{query_string({'q': 'narcotics~2'})}")
     assert "*" not in body["error"]
     assert body["suggestion"] != "narcotics~2"

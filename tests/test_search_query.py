@@ -99,6 +99,19 @@ def test_too_many_terms_are_refused():
         parse(" ".join(f"w{i}" for i in range(60)))
 
 
+def test_more_prefix_and_fuzzy_terms_than_allowed_are_refused_keeping_the_first():
+    with pytest.raises(QueryProblem) as problem:
+        parse("peru (se* OR co~ OR re*) tag:PG* coca", max_wildcards=2)
+
+    assert "more than 2 prefix* and fuzzy~ terms" in problem.value.message
+    assert problem.value.suggestion == "peru (se* OR co~1) coca"
+    parse(problem.value.suggestion, max_wildcards=2)  # the suggestion itself runs
+
+
+def test_prefix_and_fuzzy_terms_up_to_the_limit_are_accepted():
+    assert parse("se* OR co~", max_wildcards=2) == Group("OR", [Term("se", prefix=True), Term("co", fuzzy=1)])
+
+
 @pytest.mark.parametrize("q", ["peru AND", '"a b', "x OR OR y", "((a)", "tag:(", "-", "~~~", "**"])
 def test_every_suggestion_parses(q):
     suggestion = repair(q)
@@ -202,12 +215,27 @@ def test_a_fuzzy_word_forgives_typing_mistakes(search_index):
 
 
 @pytest.mark.django_db
-def test_a_prefix_that_matches_too_many_words_is_refused(search_index, monkeypatch):
-    monkeypatch.setattr("archive.search.backend.MAX_EXPANSIONS", 5)
+def test_a_prefix_that_matches_too_many_words_is_refused(search_index, settings):
+    settings.ARCHIVE_SEARCH_MAX_EXPANSIONS = 5
 
     with pytest.raises(QueryProblem, match="too many different words") as problem:
         searching.search("co*", {})
     assert problem.value.suggestion == "co"
+
+
+def words_starting(backend, prefix: str) -> int:
+    return sum(1 for _ in backend.searcher().reader().expand_prefix("text", prefix))
+
+
+@pytest.mark.django_db
+def test_prefixes_that_together_match_too_many_words_are_refused(search_index, settings):
+    most = max(words_starting(search_index, "co"), words_starting(search_index, "pr"))
+    settings.ARCHIVE_SEARCH_MAX_EXPANSIONS = most + 1
+    assert found("co*") and found("pr*")  # each alone is within the limit
+
+    with pytest.raises(QueryProblem, match="together match more than") as problem:
+        searching.search("co* OR pr*", {})
+    assert problem.value.suggestion == "co* OR pr"
 
 
 @pytest.mark.django_db

@@ -22,6 +22,25 @@ MALFORMED = [
 ]
 
 
+# One anonymous URL that used to hold a worker for ~50 s at 20,000 cables (review, issue 13).
+FORTY_PREFIXES = " OR ".join(
+    f"{prefix}*"
+    for prefix in (
+        "se co re pr de in st ca ma pa po di mi ge ha tr fo ex an ch "
+        "pe go el su wo ac ar bo cl fi gr na of op pl ra sp te un ve"
+    ).split()
+)
+# Queries that reach each part of the engine: words, phrases, prefixes, fuzzy words, filters, browsing.
+ENGINE_PATHS = [
+    {"q": "security"},
+    {"q": '"shining path"'},
+    {"q": "narco* OR secur*"},
+    {"q": "cooperaton~"},
+    {"q": "security", "tag": "PREL", "date_from": "2007"},
+    {"sort": "newest"},
+]
+
+
 def page(client, **params):
     return client.get("/search/", params)
 
@@ -76,6 +95,55 @@ def test_a_malformed_query_gets_a_plain_message_not_an_error(client_with_index, 
     assert message in response.content.decode()
     assert response.context["problem"] is not None
     assert "Traceback" not in response.content.decode()
+
+
+def test_a_query_with_too_many_prefixes_is_refused_with_a_shorter_one_to_try(client_with_index):
+    response = page(client_with_index, q=FORTY_PREFIXES)
+
+    assert response.status_code == 200
+    problem = response.context["problem"]
+    assert "more than 5 prefix* and fuzzy~ terms" in problem.message
+    assert problem.suggestion == "se* OR co* OR re* OR pr* OR de*"
+    assert "Try: <a href=" in response.content.decode()
+
+
+def test_the_wildcard_limit_is_a_setting(client_with_index, settings):
+    settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS = 1
+
+    assert page(client_with_index, q="narco*").context["problem"] is None
+    assert "more than 1 prefix*" in page(client_with_index, q="narco* OR secur*").context["problem"].message
+
+
+@pytest.mark.parametrize(
+    "params", ENGINE_PATHS, ids=lambda params: "&".join(f"{k}={v}" for k, v in params.items())
+)
+def test_a_search_out_of_time_stops_and_says_so(client_with_index, settings, params):
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9  # spent before the engine starts
+
+    response = page(client_with_index, **params)
+
+    assert response.status_code == 503
+    assert response.context["outcome"] is None
+    assert "took too long" in response.context["problem"].message
+    assert "took too long" in response.content.decode()
+
+
+def test_a_search_out_of_time_leaves_nothing_half_done_for_the_next(
+    client_with_index, search_index, settings
+):
+    queries = ["security", '"shining path"', "narco* OR secur*", "cooperaton~", "peru -lima"]
+
+    def results() -> dict:
+        pages = {q: page(client_with_index, q=q).context["outcome"] for q in queries}
+        return {q: (o.count, [r.document.identifier for r in o.results]) for q, o in pages.items()}
+
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9
+    assert {page(client_with_index, q=q).status_code for q in queries} == {503}
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 60
+    after_the_timeouts = results()
+    search_index.reset_searcher()  # a new searcher computes everything again
+
+    assert after_the_timeouts == results()
 
 
 def test_a_malformed_query_offers_a_repaired_query(client_with_index):
@@ -168,6 +236,18 @@ def test_bad_dates_and_pages_are_reported_and_ignored(client_with_index):
     assert response.context["outcome"].count == 43
 
 
+OLD_DATES = [{"date_to": "0999"}, {"date_to": "0001"}, {"date_from": "0500-03"}, {"date_from": "0999-12-31"}]
+
+
+@pytest.mark.parametrize("dates", OLD_DATES, ids=lambda dates: "&".join(f"{k}={v}" for k, v in dates.items()))
+def test_a_year_before_1000_is_reported_and_ignored(client_with_index, dates):
+    response = page(client_with_index, **dates)
+
+    assert response.status_code == 200
+    assert "Use a year from 1000 to 9999" in " ".join(response.context["messages_"])
+    assert response.context["outcome"].count == 43
+
+
 def test_the_search_page_costs_few_database_queries(client_with_index):
     with CaptureQueriesContext(connection) as queries:
         page(client_with_index, q="security")
@@ -247,6 +327,35 @@ def test_the_api_answers_a_malformed_query_with_400(client_with_index, q, messag
 
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize("dates", OLD_DATES, ids=lambda dates: "&".join(f"{k}={v}" for k, v in dates.items()))
+def test_the_api_answers_a_year_before_1000_with_400(client_with_index, dates):
+    response = client_with_index.get("/api/search/", dates)
+
+    assert response.status_code == 400
+    assert "Use a year from 1000 to 9999" in response.json()["error"]
+
+
+def test_the_api_answers_too_many_prefixes_with_400_and_a_suggestion(client_with_index):
+    response = client_with_index.get("/api/search/", {"q": FORTY_PREFIXES})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "more than 5 prefix* and fuzzy~ terms" in body["error"]
+    assert body["suggestion"] == "se* OR co* OR re* OR pr* OR de*"
+
+
+@pytest.mark.parametrize(
+    "params", ENGINE_PATHS, ids=lambda params: "&".join(f"{k}={v}" for k, v in params.items())
+)
+def test_the_api_answers_a_search_out_of_time_with_503(client_with_index, settings, params):
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9
+
+    response = client_with_index.get("/api/search/", params)
+
+    assert response.status_code == 503
+    assert "took too long" in response.json()["error"]
 
 
 def test_the_api_suggests_a_spelling(client_with_index):

@@ -84,6 +84,11 @@ def test_generated_secret_key_is_kept_in_the_data_dir(tmp_path):
         ("SEARCH_URL", "ftp://example/index"),
         ("DATABASE_URL", "nosuchdb://x/y"),
         ("ARCHIVE_MAX_IMPORT_BYTES", "lots"),
+        ("ARCHIVE_SEARCH_MAX_WILDCARD_TERMS", "-1"),
+        ("ARCHIVE_SEARCH_MAX_EXPANSIONS", "0"),
+        ("ARCHIVE_SEARCH_TIME_BUDGET", "soon"),
+        ("ARCHIVE_SEARCH_TIME_BUDGET", "nan"),
+        ("ARCHIVE_SEARCH_TIME_BUDGET", "0"),
     ],
 )
 def test_bad_values_fail_at_start_up_naming_the_variable(tmp_path, variable, value):

@@ -10,10 +10,10 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from archive.models import Document, Tag
+from archive.search.forms import CRITERIA
 
 TAG_NAME_MAX = Tag._meta.get_field("name").max_length
-# Query-string keys that change how results are shown, not which documents match.
-PRESENTATION_PARAMS = {"page", "sort"}
+NO_CRITERIA = "That search has no criteria (no words, no filters): it would tag every document."
 
 
 def tags_field():
@@ -128,9 +128,7 @@ class SearchURLForm(forms.Form):
             message = f"That is not a search address: its path should be {search_path}"
             raise forms.ValidationError(message)
         if not search_criteria(value):
-            raise forms.ValidationError(
-                "That search has no criteria (no words, no filters): it would tag every document."
-            )
+            raise forms.ValidationError(NO_CRITERIA)
         return value
 
     def criteria(self) -> QueryDict:
@@ -146,11 +144,11 @@ def split_search_url(value: str) -> tuple[str, str]:
 
 
 def search_criteria(url: str) -> QueryDict:
-    """The parameters that choose documents, without paging, sorting or empty values."""
+    """The parameters that choose documents (archive.search.forms.CRITERIA) with a value."""
     params = QueryDict(split_search_url(url)[1], mutable=True)
     for key in list(params):
         values = [value for value in params.getlist(key) if value.strip()]
-        if key in PRESENTATION_PARAMS or not values:
+        if key not in CRITERIA or not values:
             del params[key]
         else:
             params.setlist(key, values)

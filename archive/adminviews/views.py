@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive.adminviews import tagging
-from archive.adminviews.forms import AddTagsForm, MergeTagsForm, RemoveTagsForm, SearchURLForm
+from archive.adminviews.forms import NO_CRITERIA, AddTagsForm, MergeTagsForm, RemoveTagsForm, SearchURLForm
 from archive.models import Document, Tag
 
 SAMPLE_SIZE = 20
@@ -216,24 +216,29 @@ def public_search(criteria: QueryDict, limit: int) -> tuple[int, list[int]]:
     """
     from archive.search import searching
     from archive.search.forms import SearchForm
-    from archive.search.query import QueryProblem, parse
+    from archive.search.query import QueryProblem
 
     form = SearchForm(criteria)
     if not form.is_valid():
         raise SearchProblem(" ".join(form.error_messages()))
+    if not form.has_criteria():  # every value was cleaned away (a control character, say)
+        raise SearchProblem(NO_CRITERIA)
     data = form.cleaned_data
+    q = data.get("q") or ""
     try:
-        tree = parse(data.get("q") or "")
-        dates = data.get("date_from"), data.get("date_to")
-        found = searching.filtered_queryset(tree, form.filters(), *dates)
-        found = searching.ordered(found, form.sort_order())
-        found.query.highlight = False  # keys only: no snippets for thousands of hits
-        count = found.count()
-        if count > limit:
-            return count, []
-        return count, [int(pk) for pk in found.values_list("django_id", flat=True)[:limit]]
+        # Each engine call (the count, then the keys) has a time budget of its own.
+        with searching.engine_problems(q):
+            tree = searching.parse_query(q)
+            dates = data.get("date_from"), data.get("date_to")
+            found = searching.filtered_queryset(tree, form.filters(), *dates)
+            found = searching.ordered(found, form.sort_order())
+            found.query.highlight = False  # keys only: no snippets for thousands of hits
+            count = found.count()
+            if count > limit:
+                return count, []
+            return count, [int(pk) for pk in found.values_list("django_id", flat=True)[:limit]]
     except QueryProblem as exc:
-        raise SearchProblem(str(exc)) from None
+        raise SearchProblem(exc.message) from None
 
 
 def tag_search_results(modeladmin, request):

@@ -10,6 +10,8 @@
 - Highlighting uses the terms the parsed query really matched, with <mark>, HTML-escaped.
 - Fuzzy terms expand against the stemmed words (archive.search.whoosh_terms).
 - Spelling suggestions look only at words sharing the first letter (cheap).
+- Every search stops when its time budget is spent (archive.search.budget), and prefix and
+  fuzzy terms may expand to ARCHIVE_SEARCH_MAX_EXPANSIONS words in all.
 - Every write goes through archive.search.queue, which holds the index's write lock.
 """
 
@@ -19,6 +21,7 @@ import heapq
 import itertools
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, FUZZY_WHOOSH_MIN_PREFIX, ID
@@ -33,18 +36,16 @@ from whoosh.highlight import ContextFragmenter, highlight
 from whoosh.qparser import QueryParser
 from whoosh.sorting import FieldFacet
 
-from archive.search import whoosh_fixes, writing
+from archive.search import budget, whoosh_fixes, writing
 from archive.search.bitsets import BitsetIds, ReaderBitsets, docnums_of
 from archive.search.paragraphs import could_match, needle
 from archive.search.schema import build_schema
 from archive.search.scoring import Scorer, Unsupported
 from archive.search.spelling import suggest_word
-from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin
+from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin, search_within_budget
 
 whoosh_fixes.apply()
 
-# A prefix or fuzzy term that expands to more words than this is refused (it would be slow).
-MAX_EXPANSIONS = 2000
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 220
 
@@ -66,12 +67,13 @@ def likely_passages(text: str, terms, most: int = SNIPPET_FRAGMENTS + 1) -> str:
 
 
 class QueryTooBroad(SearchBackendError):
-    """A prefix or fuzzy term matches too many different words."""
+    """A prefix or fuzzy term matches too many different words, alone or with the others."""
 
-    def __init__(self, term: str, fuzzy: bool = False):
-        super().__init__(f"{term!r} matches too many different words")
+    def __init__(self, term: str, fuzzy: bool = False, together: bool = False):
+        super().__init__(f"{term!r} matches too many different words{' with the others' if together else ''}")
         self.term = term
         self.fuzzy = fuzzy
+        self.together = together
 
 
 # Key terms come from the opening of a document: re-analysing a whole 6 KB cable on every
@@ -196,12 +198,17 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         return parsed
 
     def check_expansions(self, parsed) -> None:
+        """Refuse prefix and fuzzy terms that expand to too many index words, alone or together:
+        each word is one more posting list to read and score."""
         reader = self.searcher().reader()
+        limit, total = settings.ARCHIVE_SEARCH_MAX_EXPANSIONS, 0
         for leaf in parsed.leaves():
             if isinstance(leaf, wq.MultiTerm) and leaf.field() in self.schema:
-                words = itertools.islice(leaf._btexts(reader), MAX_EXPANSIONS + 1)
-                if sum(1 for _ in words) > MAX_EXPANSIONS:
-                    raise QueryTooBroad(str(leaf.text), fuzzy=isinstance(leaf, wq.FuzzyTerm))
+                words = sum(1 for _ in itertools.islice(budget.checked(leaf._btexts(reader)), limit + 1))
+                total += words
+                if total > limit:
+                    fuzzy = isinstance(leaf, wq.FuzzyTerm)
+                    raise QueryTooBroad(str(leaf.text), fuzzy=fuzzy, together=words <= limit)
 
     def narrowing_filter(self, narrow_queries, models):
         parts = [self.parse(q) for q in narrow_queries or ()]
@@ -223,7 +230,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         return [FieldFacet(field.lstrip("-"), reverse=field.startswith("-")) for field in sort_by]
 
     def search(self, *args, **kwargs):
-        with self.one_generation():
+        # Each call has a budget of its own (one batch of a long listing), ending no later
+        # than the request's if there is one (archive.search.searching: the whole page).
+        with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), self.one_generation():
             return self.search_one_generation(*args, **kwargs)
 
     def search_one_generation(
@@ -262,6 +271,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if narrowing is not None:
             matches &= bitsets.matches(narrowing)
         count = matches.bit_count()
+        budget.check()  # between the phases too: a browse or a filter has no long loop of its own
         start = start_offset or 0
         stop = count if end_offset is None else max(end_offset, start + 1)
         top = self.top_documents(searcher, bitsets, parsed, matches, narrowing, sort_by, stop)
@@ -297,7 +307,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             if len(sort_by) == 1 and self.schema[name].column_type is not None:
                 order = bitsets.sorted_docnums(name, reverse=sort_by[0].startswith("-"))
                 return [(docnum, 0.0) for docnum in bitsets.first(order, matches, count)]
-            results = searcher.search(parsed, limit=count, filter=allowed, sortedby=self.sorting(sort_by))
+            results = search_within_budget(
+                searcher, parsed, limit=count, filter=allowed, sortedby=self.sorting(sort_by)
+            )
             return [(hit.docnum, hit.score or 0.0) for hit in results]
         scoring = self.scoring_query(parsed)
         if scoring is None:  # only filters (or everything): every match scores the same
@@ -306,7 +318,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         fast = self.scorer(searcher, bitsets).top(scoring, matches if restricted else None, count)
         if fast is not None:
             return fast
-        results = searcher.search(scoring, limit=count, filter=allowed if restricted else None)
+        results = search_within_budget(searcher, scoring, limit=count, filter=allowed if restricted else None)
         return [(hit.docnum, hit.score or 0.0) for hit in results]
 
     def scoring_query(self, parsed):
@@ -508,7 +520,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         """SearchResults for [(docnum, score)] hits."""
         result_class = result_class or SearchResult
         built = []
-        for docnum, score in hits:
+        for docnum, score in budget.checked(hits, every=16):
             stored = dict(searcher.stored_fields(docnum))
             app_label, model_name = stored.pop(DJANGO_CT).split(".")
             model = haystack_get_model(app_label, model_name)
@@ -550,7 +562,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         reader = self.searcher().reader()
         field = self.schema[self.content_field_name]
         found = {}
-        for word in words:
+        for word in budget.checked(words, every=1):
             suggestion = suggest_word(reader, self.content_field_name, field, word)
             if suggestion:
                 found[word] = suggestion

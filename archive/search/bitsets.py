@@ -19,6 +19,8 @@ from whoosh import query as wq
 from whoosh.fields import DATETIME
 from whoosh.idsets import DocIdSet
 
+from archive.search import budget
+
 MAX_CACHED_QUERIES = 256
 
 
@@ -287,8 +289,8 @@ class ReaderBitsets:
             if bits is None and self.term_bits is not None:
                 bits = self.term_bits(parsed)
                 bits = bits & self.live if bits is not None else None
-            if bits is None:
-                bits = bits_of(self.searcher.docs_for_query(parsed), self.size) & self.live
+            if bits is None:  # e.g. a phrase, matched one document at a time
+                bits = bits_of(budget.checked(self.searcher.docs_for_query(parsed)), self.size) & self.live
             self.queries[key] = bits
             if len(self.queries) > MAX_CACHED_QUERIES:
                 self.queries.popitem(last=False)

@@ -13,11 +13,17 @@ from django.conf import settings
 from archive.search.indexes import FACET_FIELDS
 
 FILTER_FACETS = [name for name in FACET_FIELDS if name != "year"]  # year: via date_from/date_to
+# The parameters that choose documents; the others (page, page_size, sort, more, hl, a
+# tracker's utm_source…) only change how they are shown, or are not ours.
+CRITERIA = ("q", "date_from", "date_to", *FILTER_FACETS)
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 DEFAULT_PAGE_SIZE = 20
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# haystack writes a date for Whoosh with strftime("%Y%m%d…"), which gives a year before 1000
+# without its leading zero: 0999-12-31 becomes "9991231000000", read as month 23 of 9991 (a crash).
+EARLIEST_YEAR = 1000
 
 
 class FacetValuesField(forms.Field):
@@ -47,6 +53,8 @@ def parse_partial_date(text: str, end: bool) -> dt.date:
     if not match:
         raise forms.ValidationError("Use a year, year-month or full date: 2007, 2007-10 or 2007-10-17.")
     year, month, day = (int(part) if part else None for part in match.groups())
+    if year < EARLIEST_YEAR:
+        raise forms.ValidationError(f"Use a year from {EARLIEST_YEAR} to 9999; {text} is out of range.")
     try:
         if month is None:
             return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
@@ -94,6 +102,11 @@ class SearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+    def has_criteria(self) -> bool:
+        """Whether the cleaned parameters narrow the archive (words, a filter or a date)."""
+        data = self.cleaned_data
+        return bool(data.get("q") or self.filters() or data.get("date_from") or data.get("date_to"))
 
     def filters(self) -> dict[str, list[str]]:
         """{facet: [values]} for the facets with values chosen."""

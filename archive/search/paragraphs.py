@@ -20,6 +20,7 @@ from whoosh.support.levenshtein import distance
 
 from archive.models import Paragraph
 from archive.rendering import reveal_controls
+from archive.search import budget
 from archive.search.query import Group, Not, Phrase, Term
 
 ANALYZER = StemmingAnalyzer()
@@ -257,7 +258,8 @@ def paragraph_hits(documents, tree) -> dict[int, list[ParagraphHit]]:
     hits: dict[int, list[ParagraphHit]] = {}
     paragraphs = Paragraph.objects.filter(document_id__in=cables).order_by("document_id", "number")
     needles = needles_for(matchers)
-    for paragraph in paragraphs.only("document_id", "number", "anchor", "heading", "text"):
+    fields = ("document_id", "number", "anchor", "heading", "text")
+    for paragraph in budget.checked(paragraphs.only(*fields), every=16):
         found = hits.setdefault(paragraph.document_id, [])
         if len(found) >= MAX_PARAGRAPHS_PER_DOCUMENT:
             continue

@@ -19,6 +19,10 @@ MAX_CLAUSES = 40
 MAX_DEPTH = 8
 MIN_PREFIX = 2
 MAX_FUZZY = 2
+# Each prefix* or fuzzy~ term is looked up in the whole word list and matched as an OR of
+# the words it expands to: a few dozen two-letter prefixes held a worker for a minute.
+# The default of the ARCHIVE_SEARCH_MAX_WILDCARD_TERMS setting.
+MAX_WILDCARD_TERMS = 5
 OPERATORS = {"AND", "OR", "NOT"}
 WORD_TOKEN = re.compile(r"\w+(?:\.\w+)*")  # what the index's analyzer calls a word
 BARE_WORD = re.compile(r'[^\s()"]+')
@@ -117,22 +121,22 @@ class Token:
     text: str = ""
 
 
-def check_input(query: str) -> str:
+def check_input(query: str, max_wildcards: int = MAX_WILDCARD_TERMS) -> str:
     query = query.replace("\u3000", " ")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in query):
         cleaned = "".join(ch for ch in query if unicodedata.category(ch) != "Cc" or ch in "\t\n\r")
-        raise QueryProblem("The query contains control characters.", repair(cleaned))
+        raise QueryProblem("The query contains control characters.", repair(cleaned, max_wildcards))
     if len(query) > MAX_QUERY_LENGTH:
         shortened = query[:MAX_QUERY_LENGTH].rsplit(None, 1)[0] if " " in query[:MAX_QUERY_LENGTH] else ""
         raise QueryProblem(
             f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_LENGTH}. "
             "Search for a few distinctive words or a short phrase instead.",
-            repair(shortened),
+            repair(shortened, max_wildcards),
         )
     return " ".join(query.split())
 
 
-def tokenize(query: str, lenient: bool = False) -> list[Token]:
+def tokenize(query: str, lenient: bool = False, max_wildcards: int = MAX_WILDCARD_TERMS) -> list[Token]:
     tokens, i = [], 0
     while i < len(query):
         ch = query[i]
@@ -145,7 +149,7 @@ def tokenize(query: str, lenient: bool = False) -> list[Token]:
             end = query.find('"', i + 1)
             if end == -1:
                 if not lenient:
-                    raise QueryProblem("A quotation mark is not closed.", repair(query))
+                    raise QueryProblem("A quotation mark is not closed.", repair(query, max_wildcards))
                 end = len(query)
             tokens.append(Token("PHRASE", query[i + 1 : end]))
             i = end + 1
@@ -180,18 +184,20 @@ def word_tokens(word: str) -> list[Token]:
 class Parser:
     """Recursive descent over the tokens; `lenient` repairs instead of raising."""
 
-    def __init__(self, tokens: list[Token], lenient: bool, original: str):
+    def __init__(self, tokens: list[Token], lenient: bool, original: str, max_wildcards: int):
         self.tokens = tokens
         self.position = 0
         self.lenient = lenient
         self.original = original
         self.depth = 0
         self.clauses = 0
+        self.wildcards = 0
+        self.max_wildcards = max_wildcards
         self.fields: list[tuple[str, str]] = [("", "text")]  # field:(…) applies to the group
 
     def problem(self, message: str):
         if not self.lenient:
-            raise QueryProblem(message, repair(self.original))
+            raise QueryProblem(message, repair(self.original, self.max_wildcards))
 
     def peek(self) -> Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -266,7 +272,10 @@ class Parser:
     def parse_group(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise QueryProblem(f"Parentheses are nested more than {MAX_DEPTH} deep.", repair(self.original))
+            raise QueryProblem(
+                f"Parentheses are nested more than {MAX_DEPTH} deep.",
+                repair(self.original, self.max_wildcards),
+            )
         node = self.parse_or()
         if self.peek() is None:
             self.problem("A parenthesis is not closed.")
@@ -299,12 +308,25 @@ class Parser:
         if self.clauses > MAX_CLAUSES:
             if self.lenient:  # the suggestion keeps the first terms
                 return None
-            raise QueryProblem(f"The query has more than {MAX_CLAUSES} terms.", repair(self.original))
+            raise QueryProblem(
+                f"The query has more than {MAX_CLAUSES} terms.", repair(self.original, self.max_wildcards)
+            )
         if token.kind == "PHRASE":
             return self.phrase(token.text, index_field, kind)
-        if kind == "value":
-            return self.value(token.text, index_field)
-        return self.word(token.text, index_field)
+        node = self.value(token.text, index_field) if kind == "value" else self.word(token.text, index_field)
+        return self.counted_wildcard(node) if isinstance(node, Term) and (node.prefix or node.fuzzy) else node
+
+    def counted_wildcard(self, term: Term):
+        self.wildcards += 1
+        if self.wildcards <= self.max_wildcards:
+            return term
+        if self.lenient:  # the suggestion keeps the first ones
+            return None
+        raise QueryProblem(
+            f"The query has more than {self.max_wildcards} prefix* and fuzzy~ terms; each one is "
+            "looked up among every word of the archive. Keep the ones that matter most.",
+            repair(self.original, self.max_wildcards),
+        )
 
     def value(self, text: str, index_field: str):
         stem = text.rstrip("*")
@@ -370,22 +392,24 @@ def combine(operator: str, children: list):
     return children[0] if len(children) == 1 else Group(operator, children)
 
 
-def parse(query: str):
+def parse(query: str, max_wildcards: int = MAX_WILDCARD_TERMS):
     """The tree for a query (None if it has no search terms); QueryProblem if malformed."""
-    query = check_input(query)
+    query = check_input(query, max_wildcards)
     if not query:
         return None
-    tree = Parser(tokenize(query), lenient=False, original=query).parse()
+    tokens = tokenize(query, max_wildcards=max_wildcards)
+    tree = Parser(tokens, lenient=False, original=query, max_wildcards=max_wildcards).parse()
     if tree is None:
         raise QueryProblem("The query has no words to search for: use letters or digits.")
     return tree
 
 
-def repair(query: str) -> str:
+def repair(query: str, max_wildcards: int = MAX_WILDCARD_TERMS) -> str:
     """The nearest query that parses: unclosed quotes closed, stray operators dropped…"""
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     try:
-        tree = Parser(tokenize(query, lenient=True), lenient=True, original="").parse()
+        tokens = tokenize(query, lenient=True)
+        tree = Parser(tokens, lenient=True, original="", max_wildcards=max_wildcards).parse()
     except QueryProblem:
         return ""
     return render(tree)

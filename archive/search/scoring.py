@@ -24,6 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from archive.search import budget
 from archive.search.bitsets import bits_of
 
 # Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
@@ -220,6 +221,7 @@ class Scorer:
             if not hasattr(matcher, "_read_weights"):
                 raise Unsupported(repr(query))
             while matcher.is_active():
+                budget.check()
                 matcher._read_ids()
                 matcher._read_weights()
                 for docnum, tf in zip(matcher._ids, matcher._weights, strict=True):
@@ -234,6 +236,8 @@ class Scorer:
 
     def term_bits(self, query) -> int | None:
         """The bitset of the documents holding this word (from its postings), or None."""
+        if isinstance(query, wq.MultiTerm):
+            return self.expansion_bits(query)
         if type(query) is not wq.Term or getattr(query, "minquality", None):
             return None
         if query.fieldname == self.fieldname and self.supported:
@@ -254,18 +258,27 @@ class Scorer:
             return 0
         docnums = []
         for subsearcher, offset in self.searcher.leaf_searchers():
-            reader = subsearcher.reader()
-            if (query.fieldname, text) not in reader:
-                continue
-            matcher = reader.postings(query.fieldname, text)
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child  # deleted documents: the caller masks with the live bits
-            if not hasattr(matcher, "_read_ids"):
+            found = segment_docnums(subsearcher.reader(), query.fieldname, text, offset)
+            if found is None:
                 return None
-            while matcher.is_active():
-                matcher._read_ids()
-                docnums += [docnum + offset for docnum in matcher._ids] if offset else matcher._ids
-                matcher._next_block()
+            docnums += found
+        return bits_of(docnums, self.bitsets.size)
+
+    def expansion_bits(self, query) -> int | None:
+        """A prefix or fuzzy term's documents: those of the words it expands to in each segment
+        (as Whoosh's matcher for it finds them), read a block at a time instead of one
+        document at a time through an OR of up to thousands of words."""
+        fieldname = query.field()
+        if fieldname not in self.searcher.schema:
+            return None
+        docnums = []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            for text in budget.checked(query._btexts(reader), every=16):
+                found = segment_docnums(reader, fieldname, text, offset) if text else []
+                if found is None:
+                    return None
+                docnums += found
         return bits_of(docnums, self.bitsets.size)
 
     def phrase_scores(self, query) -> dict:
@@ -284,3 +297,22 @@ class Scorer:
                     score = score + part[docnum]
                 scores[docnum] = score
         return scores
+
+
+def segment_docnums(reader, fieldname: str, text: bytes, offset: int) -> list[int] | None:
+    """The top-level numbers of one segment's documents holding a word, deleted ones included
+    (callers mask with the live bits); None if its postings cannot be read in blocks."""
+    if (fieldname, text) not in reader:
+        return []
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child  # the segment has deleted documents
+    if not hasattr(matcher, "_read_ids"):
+        return None
+    docnums = []
+    while matcher.is_active():
+        budget.check()
+        matcher._read_ids()
+        docnums += [docnum + offset for docnum in matcher._ids] if offset else matcher._ids
+        matcher._next_block()
+    return docnums

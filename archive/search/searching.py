@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -20,6 +22,7 @@ from haystack.query import SearchQuerySet
 
 from archive.models import Document
 from archive.rendering import reveal_controls
+from archive.search import budget
 from archive.search import query as query_language
 from archive.search.indexes import FACET_FIELDS
 from archive.search.paragraphs import ParagraphHit, highlight_words, paragraph_hits
@@ -29,6 +32,16 @@ SUGGEST_BELOW = 3  # hits: fewer than this and we look for a better spelling
 SNIPPET_WORDS = 40
 REFERENCE_ID = re.compile(r"^\d{2}[A-Z][A-Z0-9]*?\d+$", re.IGNORECASE)
 MARK_TAGS = re.compile(r"(</?(?:mark|em|b|strong)>)")
+
+
+class SearchTooSlow(query_language.QueryProblem):
+    """The search used up its time budget (ARCHIVE_SEARCH_TIME_BUDGET) and was stopped."""
+
+    def __init__(self):
+        super().__init__(
+            f"This search took too long (over {settings.ARCHIVE_SEARCH_TIME_BUDGET:g} seconds) and was "
+            "stopped. Narrow it: fewer prefix* and fuzzy~ terms, more distinctive words, or a filter."
+        )
 
 
 @dataclass
@@ -54,6 +67,45 @@ def reference_id(q: str) -> str | None:
     """The cable reference ID q spells (07LIMA3429, any case), or None."""
     q = q.strip()
     return q.upper() if REFERENCE_ID.match(q) else None
+
+
+def parse_query(q: str):
+    """The query's tree (archive.search.query.parse) within the configured wildcard limit."""
+    return query_language.parse(q or "", max_wildcards=settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS)
+
+
+@contextmanager
+def engine_problems(q: str):
+    """The engine's refusals (a term too broad, no time left) as QueryProblems to show."""
+    try:
+        yield
+    except budget.SearchTimedOut:
+        raise SearchTooSlow() from None
+    except SearchBackendError as exc:
+        raise too_broad(exc, q) from None
+
+
+def too_broad(exc: SearchBackendError, q: str) -> query_language.QueryProblem:
+    """A prefix or fuzzy term that expands to too many words (backend.QueryTooBroad), with the
+    query to try instead: that term as a plain word."""
+    term = getattr(exc, "term", "")
+    if not term:
+        return query_language.QueryProblem("The search engine could not run this query.")
+    if getattr(exc, "fuzzy", False):
+        plain = re.sub(rf"(?<![\w:]){re.escape(term)}~[0-9.]*", term, q)
+        message = f"{term}~ is close to too many different words: search for {term} itself."
+    else:
+        plain = q.replace(f"{term}*", term)
+        message = f"{term}* matches too many different words: add letters before the *."
+    if getattr(exc, "together", False):
+        message = (
+            "The prefix* and fuzzy~ terms together match more than "
+            f"{settings.ARCHIVE_SEARCH_MAX_EXPANSIONS:,} different words: use fewer of them, "
+            "or add letters before the *."
+        )
+    return query_language.QueryProblem(
+        message, query_language.repair(plain, settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS)
+    )
 
 
 def base_queryset() -> SearchQuerySet:
@@ -152,33 +204,21 @@ def suggestion_for(tree, count: int) -> str:
 
 
 def search(q: str, filters, date_from=None, date_to=None, sort="relevance", page=1, page_size=20) -> Outcome:
-    """Run one search. Raises QueryProblem for a query we cannot run."""
-    tree = query_language.parse(q or "")
+    """Run one search within the time budget. Raises QueryProblem for a query we cannot run,
+    SearchTooSlow (a QueryProblem) when it ran out of time."""
+    tree = parse_query(q)
     sqs = with_facets(ordered(filtered_queryset(tree, filters, date_from, date_to), sort))
-    try:
+    # One budget for all the engine's work on this page: the results, the paragraphs that
+    # match, a spelling suggestion.
+    with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):
         search_results, page, count = fetch_page(sqs, page, page_size)
-    except query_language.QueryProblem:
-        raise
-    except SearchBackendError as exc:
-        term = getattr(exc, "term", "")
-        if getattr(exc, "fuzzy", False):
-            raise query_language.QueryProblem(
-                f"{term}~ is close to too many different words: search for {term} itself.",
-                query_language.repair(re.sub(rf"(?<![\w:]){re.escape(term)}~[0-9.]*", term, q)),
-            ) from None
-        raise query_language.QueryProblem(
-            f"{term}* matches too many different words: add letters before the *."
-            if term
-            else "The search engine could not run this query.",
-            query_language.repair(q.replace(f"{term}*", term)) if term else "",
-        ) from None
-    return Outcome(
-        results=build_results(search_results, tree),
-        count=count,
-        page=page,
-        pages=max(1, math.ceil(count / page_size)),
-        page_size=page_size,
-        facets=facet_counts(sqs),
-        words=highlight_words(tree),
-        suggestion=suggestion_for(tree, count),
-    )
+        return Outcome(
+            results=build_results(search_results, tree),
+            count=count,
+            page=page,
+            pages=max(1, math.ceil(count / page_size)),
+            page_size=page_size,
+            facets=facet_counts(sqs),
+            words=highlight_words(tree),
+            suggestion=suggestion_for(tree, count),
+        )

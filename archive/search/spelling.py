@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from whoosh.support.levenshtein import distance
 
+from archive.search import budget
+
 MAX_DISTANCE = 2
 SHARED_PREFIX = 1
 MIN_WORD_LENGTH = 3
@@ -16,7 +18,7 @@ MIN_WORD_LENGTH = 3
 
 def candidate_words(reader, spelling_field: str, word: str):
     """Unstemmed index words within MAX_DISTANCE of word that share its first letter."""
-    for btext in reader.expand_prefix(spelling_field, word[:SHARED_PREFIX]):
+    for btext in budget.checked(reader.expand_prefix(spelling_field, word[:SHARED_PREFIX])):
         candidate = btext.decode("utf-8")
         if abs(len(candidate) - len(word)) > MAX_DISTANCE or candidate == word:
             continue

@@ -1,11 +1,15 @@
-"""Whoosh query pieces: fuzzy terms that work on a stemmed field, and <mark> highlighting."""
+"""Whoosh query pieces: fuzzy terms that work on a stemmed field, <mark> highlighting, and
+Whoosh's collector held to the search's time budget."""
 
 from __future__ import annotations
 
 from whoosh import query as wq
+from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.highlight import HtmlFormatter
 from whoosh.qparser import FuzzyTermPlugin
 from whoosh.support.levenshtein import distance
+
+from archive.search import budget
 
 
 class MarkFormatter(HtmlFormatter):
@@ -19,7 +23,7 @@ class MarkFormatter(HtmlFormatter):
 
 def words_within(reader, fieldname: str, word: str, maxdist: int, prefix: int):
     """Indexed words within maxdist edits of word that share its first `prefix` letters."""
-    for btext in reader.expand_prefix(fieldname, word[:prefix]):
+    for btext in budget.checked(reader.expand_prefix(fieldname, word[:prefix])):
         if distance(btext.decode("utf-8"), word, limit=maxdist) <= maxdist:
             yield btext
 
@@ -51,3 +55,24 @@ class WordFuzzyPlugin(FuzzyTermPlugin):
         def query(self, parser):
             fieldname = self.fieldname or parser.fieldname
             return WordFuzzyTerm(fieldname, self.text.lower(), self.boost, self.maxdist, self.prefixlength)
+
+
+class BudgetCollector(WrappingCollector):
+    """Checks the time budget between matches. (Whoosh's TimeLimitCollector uses a thread and
+    an alarm signal, which can interrupt anything.)"""
+
+    def matches(self):
+        return budget.checked(self.child.matches())
+
+
+def search_within_budget(searcher, query, limit: int, filter=None, sortedby=None):
+    """searcher.search(query, limit=, filter=, sortedby=) that stops when the time budget is spent.
+
+    The budget wraps Whoosh's own collector inside the filter, which reads the matches from
+    its child (Searcher.collector: "filtering wraps last so it sees the docs first").
+    """
+    collector = BudgetCollector(searcher.collector(limit=limit, sortedby=sortedby))
+    if filter:  # as Searcher.collector: an empty filter is no filter
+        collector = FilterCollector(collector, filter)
+    searcher.search_with_collector(query, collector)
+    return collector.results()

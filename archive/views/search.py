@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -46,7 +47,13 @@ def search(request):
         outcome = run(form)
     except QueryProblem as exc:
         problem = exc
-    return render(request, "archive/search.html", page_context(request, form, outcome, problem))
+    context = page_context(request, form, outcome, problem)
+    return render(request, "archive/search.html", context, status=problem_status(problem, default=200))
+
+
+def problem_status(problem, default: int) -> int:
+    """503 for a search stopped by its time budget (it may pass when the server is less busy)."""
+    return 503 if isinstance(problem, searching.SearchTooSlow) else default
 
 
 def page_context(request, form: SearchForm, outcome, problem) -> dict:
@@ -83,6 +90,8 @@ def search_help(request):
         {
             "fields": sorted(set(FIELDS) - {"tags"}),
             "max_length": MAX_QUERY_LENGTH,
+            "max_wildcards": settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS,
+            "time_budget": settings.ARCHIVE_SEARCH_TIME_BUDGET,
         },
     )
 
@@ -110,11 +119,11 @@ def json_result(request, result) -> dict:
     }
 
 
-def json_error(message: str, suggestion: str = "") -> JsonResponse:
+def json_error(message: str, suggestion: str = "", status: int = 400) -> JsonResponse:
     body = {"error": message}
     if suggestion:
         body["suggestion"] = suggestion
-    return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -125,7 +134,7 @@ def api_search(request):
     try:
         outcome = run(form)
     except QueryProblem as problem:
-        return json_error(problem.message, problem.suggestion)
+        return json_error(problem.message, problem.suggestion, problem_status(problem, default=400))
     return JsonResponse(
         {
             "count": outcome.count,
