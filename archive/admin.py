@@ -39,10 +39,7 @@ MARKDOWN_HELP = (
 ORIGINAL_PREVIEW_CHARS = 100_000
 # Written by the importer, never edited.
 PROVENANCE = [
-    "file_name",
-    "format",
-    "original_encoding",
-    "sha256",
+    "source_file_list",
     "imported_at",
     "updated_at",
     "original_preview",
@@ -248,10 +245,31 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         )
         return format_html_join(linebreaksbr("\n"), "{} → {}", items) or "–"
 
+    @admin.display(description="source files")
+    def source_file_list(self, obj):
+        rows = (
+            (
+                f.get_absolute_url(),
+                f.number,
+                " (current)" if f.is_current else "",
+                f.file_name,
+                f.format,
+                f.released.date().isoformat() if f.released else "–",
+                f.sha256,
+            )
+            for f in obj.source_files.without_data()
+        )
+        return format_html_join(
+            linebreaksbr("\n"), '<a href="{}">File {}</a>{} · {} · {} · released {} · SHA-256 {}', rows
+        )
+
     @admin.display(description="original file")
     def original_preview(self, obj):
+        current = obj.current_file
+        if current is None:
+            return "–"
         # A right-to-left override would reverse the text around it: show it as [U+202E].
-        text = reveal_controls(obj.original_text)
+        text = reveal_controls(current.text)
         note = ""
         if len(text) > ORIGINAL_PREVIEW_CHARS:
             text = text[:ORIGINAL_PREVIEW_CHARS]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 
@@ -81,7 +82,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.order_by(models.F("date").desc(nulls_last=True), "-id")
 
     def for_listing(self):
-        return self.select_related("source").defer("original")
+        return self.select_related("source")
 
     def for_document_page(self):
         return self.select_related("source").prefetch_related("tags", "paragraphs", "references")
@@ -95,11 +96,7 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def for_indexing(self):
-        return (
-            self.select_related("source")
-            .prefetch_related("tags", "paragraphs", "references")
-            .defer("original")
-        )
+        return self.select_related("source").prefetch_related("tags", "paragraphs", "references")
 
 
 class Document(models.Model):
@@ -151,16 +148,11 @@ class Document(models.Model):
     file_tags = models.JSONField(default=list, blank=True, editable=False)
     note = models.TextField("analyst note", blank=True, help_text="Markdown.")
 
-    # Provenance: the file exactly as imported.
-    original = models.BinaryField(editable=False)
-    original_encoding = models.CharField(max_length=20, default="utf-8", editable=False)
-    sha256 = models.CharField(max_length=64, editable=False)
-    file_name = models.CharField(max_length=500, editable=False)
-    format = models.CharField(max_length=40, editable=False)
+    # The files the document was read from are its SourceFiles; the text comes from one.
     parser_version = models.PositiveSmallIntegerField(
         default=0,
         editable=False,
-        help_text="The importer's version that read the file; older ones are re-read.",
+        help_text="The importer's version that read the current file; older ones are re-read.",
     )
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,8 +168,6 @@ class Document(models.Model):
             models.Index(fields=["type", "source"], name="document_type_source"),
             models.Index(fields=["origin"], name="document_origin"),
             models.Index(fields=["classification"], name="document_classification"),
-            # Re-import of an article whose title changed: found again by its file.
-            models.Index(fields=["file_name"], name="document_file_name"),
         ]
 
     def __str__(self) -> str:
@@ -190,9 +180,10 @@ class Document(models.Model):
     def is_cable(self) -> bool:
         return self.type == self.Type.CABLE
 
-    @property
-    def original_text(self) -> str:
-        return bytes(self.original).decode(self.original_encoding, errors="replace")
+    @cached_property
+    def current_file(self) -> SourceFile | None:
+        """The source file the text comes from (one query, the file's bytes included)."""
+        return self.source_files.filter(is_current=True).first()
 
     @property
     def year(self) -> int | None:
@@ -219,6 +210,61 @@ class Paragraph(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+
+class SourceFileQuerySet(models.QuerySet):
+    def without_data(self):
+        return self.defer("data")
+
+
+class SourceFile(models.Model):
+    """One imported file of a document, byte for byte: a rendition or a version of its text.
+
+    A cable page saved as HTML and as text are two renditions of one release; a cable
+    published again with a new released date is a new version. The current file (one per
+    document) is the one the document's text, search and permalinks come from.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="source_files")
+    number = models.PositiveSmallIntegerField(help_text="1, 2, … in the order imported; never reused.")
+    is_current = models.BooleanField(default=False)
+    data = models.BinaryField(editable=False)
+    encoding = models.CharField(max_length=20, default="utf-8")
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=500, blank=True, help_text="A hint only, never an identity.")
+    format = models.CharField(max_length=40)
+    released = models.DateTimeField(
+        null=True, blank=True, help_text="The release date the file gives, if any."
+    )
+    # How rich a reading the file gave: which of a release's renditions becomes current.
+    header_fields = models.PositiveSmallIntegerField(default=0)
+    paragraph_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "number"]
+        indexes = [
+            # "Have we imported these bytes before?", asked of every file an import reads.
+            models.Index(fields=["sha256"], name="source_file_sha256"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="source_file_unique_number"),
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(is_current=True), name="source_file_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.identifier} file {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("original_file", args=[self.document.identifier, self.number])
+
+    @property
+    def text(self) -> str:
+        return bytes(self.data).decode(self.encoding, errors="replace")
 
 
 class Reference(models.Model):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from archive.views import api, documents, health, search
+from archive.views import api, documents, health, search, versions
 
 urlpatterns = [
     path("", documents.home, name="home"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("documents/<str:identifier>/", documents.document, name="document"),
     path("documents/<str:identifier>/p/<str:number>/", documents.paragraph_permalink, name="paragraph"),
     path("documents/<str:identifier>/original/", documents.original, name="original"),
+    path("documents/<str:identifier>/original/<int:number>/", documents.original, name="original_file"),
+    path("documents/<str:identifier>/versions/", versions.versions, name="versions"),
     path("tags/<slug:slug>/", documents.tag, name="tag"),
     path("api/documents/", api.document_list, name="api_documents"),
     path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),

@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import Group, User
 from django.forms import CheckboxInput, MultiWidget
 
-from archive.models import Document, Paragraph, Source, Tag
+from archive.models import Document, Paragraph, Source, SourceFile, Tag
 
 CHANGELIST = "/admin/archive/document/"
 TAG_CHANGELIST = "/admin/archive/tag/"
@@ -73,7 +73,12 @@ def make_document(
         date=date,
         origin=origin,
         classification=classification,
-        original=original,
+    )
+    SourceFile.objects.create(
+        document=document,
+        number=1,
+        is_current=True,
+        data=original,
         sha256=hashlib.sha256(original).hexdigest(),
         file_name=f"{identifier}.txt",
         format="test",

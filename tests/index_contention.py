@@ -151,7 +151,7 @@ def writer(args) -> dict:
             if args.number == 0 and reserved and n % 2 == 0:
                 document = Document.objects.get(pk=sorted(reserved)[(n // 2) % len(reserved)])
                 identifier = document.identifier
-                source = next(Path(args.files_dir).rglob(document.file_name))
+                source = next(Path(args.files_dir).rglob(document.current_file.file_name))
                 change(
                     f"{identifier} deleted",
                     document.delete,

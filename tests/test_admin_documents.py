@@ -196,7 +196,7 @@ def test_the_form_shows_the_original_file_escaped_and_the_provenance(editor):
     page = response.content.decode()
     escaped = "07LIMA1\nA cable\n\n&lt;script&gt;alert(1)&lt;/script&gt; ¶1. (C) Text.\n"
     assert f'<pre class="quipu-original">{escaped}</pre>' in page
-    assert document.sha256 in page
+    assert document.current_file.sha256 in page
     assert "07LIMA1.txt" in page
 
 

@@ -21,14 +21,27 @@ def snapshot() -> dict:
             "source": d.source.name,
             "date": d.date,
             "created": d.created,
-            "original": bytes(d.original),
-            "sha256": d.sha256,
+            "files": [
+                (
+                    f.number,
+                    f.is_current,
+                    bytes(f.data),
+                    f.sha256,
+                    f.file_name,
+                    f.format,
+                    f.released,
+                    f.imported_at,
+                )
+                for f in d.source_files.all()
+            ],
             "note": d.note,
             "tags": sorted((t.name, t.kind, t.description) for t in d.tags.all()),
             "paragraphs": [(p.number, p.anchor, p.marking, p.heading, p.text) for p in d.paragraphs.all()],
             "imported_at": d.imported_at,
         }
-        for d in Document.objects.select_related("source").prefetch_related("tags", "paragraphs")
+        for d in Document.objects.select_related("source").prefetch_related(
+            "tags", "paragraphs", "source_files"
+        )
     }
 
 

@@ -175,7 +175,10 @@ class Archive:
             connection.close()
 
     def documents(self) -> dict[str, tuple]:
-        rows = self.query("SELECT id, identifier, file_name, sha256, original FROM archive_document")
+        rows = self.query(
+            "SELECT d.id, d.identifier, f.file_name, f.sha256, f.data FROM archive_document d "
+            "JOIN archive_sourcefile f ON f.document_id = d.id AND f.is_current"
+        )
         return {identifier: (pk, name, sha, bytes(raw)) for pk, identifier, name, sha, raw in rows}
 
     def queued_identifiers(self) -> set[str]:
@@ -257,7 +260,9 @@ def test_a_killed_import_leaves_whole_documents_and_a_repairable_index(tmp_path)
     # Run again to the end: the rest of the batch, once; its drain applies what the kill left queued.
     finished = archive.run("import_documents", str(batch))
     assert finished.returncode == 0, finished.stderr
-    assert f"{BATCH_SIZE - stored} created, 0 updated, {stored} unchanged, 0 failed" in finished.stdout
+    assert (
+        f"{BATCH_SIZE - stored} created, 0 updated, 0 added, {stored} unchanged, 0 failed" in finished.stdout
+    )
     assert assert_only_whole_documents(archive, batch) == BATCH_SIZE
     assert archive.query("SELECT COUNT(*), COUNT(DISTINCT identifier) FROM archive_document") == [
         (BATCH_SIZE, BATCH_SIZE)

@@ -314,7 +314,7 @@ def test_original_is_served_verbatim_as_plain_text(client, seeds):
 
 def test_html_original_is_never_served_as_html(client, corpus):
     path = corpus_pages()[0]
-    document = Document.objects.get(file_name=path.name)
+    document = Document.objects.get(source_files__file_name=path.name)
     response = client.get(reverse("original", args=[document.identifier]))
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Disposition"] == f'inline; filename="{path.name}.txt"'
@@ -330,7 +330,7 @@ def test_windows_1252_original_is_reencoded_as_utf8(client, import_file, tmp_pat
     result = import_file(path)
     assert result.status == "created", result.reason
     document = Document.objects.get(identifier=result.identifier)
-    assert document.original_encoding == "cp1252"
+    assert document.current_file.encoding == "cp1252"
     response = client.get(reverse("original", args=[document.identifier]))
     assert response.content.decode("utf-8").endswith("Café con leche.\n")
 

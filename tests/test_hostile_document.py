@@ -302,5 +302,5 @@ def test_the_document_api_paginates(site, hostile):
 
 
 def test_hostile_files_are_kept_byte_for_byte(hostile):
-    assert bytes(hostile["article"].original) == HOSTILE_ARTICLE.encode("utf-8")
-    assert bytes(hostile["page"].original) == hostile_cable_html()
+    assert bytes(hostile["article"].current_file.data) == HOSTILE_ARTICLE.encode("utf-8")
+    assert bytes(hostile["page"].current_file.data) == hostile_cable_html()

@@ -144,9 +144,10 @@ def test_source_typos_are_kept(seeds):
 def test_original_file_is_kept_byte_for_byte(seeds, name):
     raw = SEED_FILES[name].read_bytes()
     doc = seeds[name]
-    assert bytes(doc.original) == raw
-    assert doc.sha256 == hashlib.sha256(raw).hexdigest()
-    assert doc.file_name == SEED_FILES[name].name
+    file = doc.current_file
+    assert bytes(file.data) == raw
+    assert file.sha256 == hashlib.sha256(raw).hexdigest()
+    assert file.file_name == SEED_FILES[name].name
 
 
 def test_articles_get_readable_identifiers_from_date_and_title(seeds):
@@ -178,13 +179,21 @@ def test_corpus_cables_have_paragraphs_and_valid_anchors():
 
 def test_importing_the_same_files_twice_changes_nothing():
     run_import(SEEDS)
-    before = list(Document.objects.values_list("identifier", "sha256", "updated_at").order_by("identifier"))
+    before = list(
+        Document.objects.values_list("identifier", "source_files__sha256", "updated_at").order_by(
+            "identifier"
+        )
+    )
     paragraphs = Paragraph.objects.count()
     out, _, code = run_import(SEEDS)
     assert code == 0
-    assert "0 created, 0 updated, 5 unchanged, 0 failed" in out
+    assert "0 created, 0 updated, 0 added, 5 unchanged, 0 failed" in out
     assert (
-        list(Document.objects.values_list("identifier", "sha256", "updated_at").order_by("identifier"))
+        list(
+            Document.objects.values_list("identifier", "source_files__sha256", "updated_at").order_by(
+                "identifier"
+            )
+        )
         == before
     )
     assert Paragraph.objects.count() == paragraphs
@@ -205,10 +214,10 @@ def test_a_changed_file_updates_its_document_and_keeps_staff_tags(tmp_path, impo
     doc.refresh_from_db()
     assert "VRAE" in doc.tags.values_list("name", flat=True)
     assert "PGOV" in doc.tags.values_list("name", flat=True)
-    assert bytes(doc.original) == copy.read_bytes()
+    assert bytes(doc.current_file.data) == copy.read_bytes()
 
 
-def test_an_article_whose_title_changes_keeps_its_identifier(tmp_path, import_file):
+def test_an_article_whose_title_changes_is_another_article(tmp_path, import_file):
     copy = tmp_path / SEED_FILES["andina"].name
     shutil.copy(SEED_FILES["andina"], copy)
     first = import_file(copy)
@@ -216,9 +225,22 @@ def test_an_article_whose_title_changes_keeps_its_identifier(tmp_path, import_fi
         copy.read_text(encoding="utf-8").replace("work together", "work closely together"), encoding="utf-8"
     )
     second = import_file(copy)
-    assert second.status == "updated"
-    assert second.identifier == first.identifier
+    assert second.status == "created"
+    assert second.identifier != first.identifier
+    assert Document.objects.count() == 2
+
+
+def test_replace_makes_a_file_the_new_version_of_the_article_it_names(tmp_path, import_file):
+    copy = tmp_path / SEED_FILES["andina"].name
+    shutil.copy(SEED_FILES["andina"], copy)
+    first = import_file(copy)
+    copy.write_text(
+        copy.read_text(encoding="utf-8").replace("work together", "work closely together"), encoding="utf-8"
+    )
+    second = import_file(copy, replace=first.identifier)
+    assert (second.status, second.identifier) == ("updated", first.identifier)
     assert Document.objects.count() == 1
+    assert "work closely together" in Document.objects.get().title
 
 
 # Atomicity and bad files -----------------------------------------------------------------------
@@ -242,7 +264,7 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     out, err, code = run_import(tmp_path)
     assert code == 1
     assert Document.objects.count() == 1
-    assert "1 created, 0 updated, 0 unchanged, 1 failed" in out
+    assert "1 created, 0 updated, 0 added, 0 unchanged, 1 failed" in out
     assert "empty.txt: file is empty" in err
 
 
@@ -289,8 +311,8 @@ def test_windows_1252_files_import_with_a_warning_and_keep_their_bytes(tmp_path,
     assert result.status == "created"
     assert any("Windows-1252" in w for w in result.warnings)
     doc = Document.objects.get(identifier=result.identifier)
-    assert bytes(doc.original) == raw
-    assert "country’s rivers" in doc.original_text
+    assert bytes(doc.current_file.data) == raw
+    assert "country’s rivers" in doc.current_file.text
 
 
 def test_unknown_layouts_become_generic_articles(tmp_path, import_file):

@@ -124,8 +124,8 @@ def test_the_command_imports_rows_with_paragraphs_and_tags(tmp_path):
     cable = Document.objects.get(identifier="07LIMA3429")
     assert cable.paragraphs.count() == 2
     assert sorted(cable.tags.values_list("name", flat=True)) == ["MARR", "PE", "PGOV", "PREL"]
-    assert cable.format == "cablegate-csv"
-    assert cable.file_name == "cables.csv:1"
+    assert cable.current_file.format == "cablegate-csv"
+    assert cable.current_file.file_name == "cables.csv:1"
 
 
 def test_malformed_rows_are_reported_with_line_numbers_and_the_rest_imported(tmp_path):

@@ -64,11 +64,11 @@ def table_row_estimate(model, using: str) -> int | None:
 
 
 class DocumentChangeList(ChangeList):
-    """The list page loads neither the original files nor one query per row for tags."""
+    """The list page makes one query for the tags of all its rows, not one per row."""
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        return queryset.defer("original").prefetch_related("tags")
+        return queryset.prefetch_related("tags")
 
 
 class YearFilter(admin.SimpleListFilter):

@@ -46,7 +46,7 @@ def plural(n: int, word: str = "document") -> str:
 
 def sample_of(pks: list[int]):
     documents = Document.objects.filter(pk__in=pks[:SAMPLE_SIZE])
-    return documents.select_related("source").defer("original")
+    return documents.select_related("source")
 
 
 def selected_pks(modeladmin, request, queryset) -> list[int] | None:

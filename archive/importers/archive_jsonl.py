@@ -1,6 +1,6 @@
 """Backup and restore: the whole archive as JSON Lines, one document a line.
 
-Each line carries the original file (base64), every extracted field, the
+Each line carries every source file (base64), every extracted field, the
 paragraphs with their numbers and anchors, the tags (with kind and
 description) and the analyst note, so a restore into an empty archive gives
 the same identifiers, permalinks and tags on any database.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -19,13 +20,14 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from archive.models import Document, Paragraph, Reference, Source, Tag
+from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag
 
 FORMAT = "archive-jsonl"
 # Version 2 added header_text, partial_extract, parser_version, references as objects and
-# each tag's origin (file or staff); version 1 backups still restore.
-VERSION = 2
-READABLE_VERSIONS = {1, 2}
+# each tag's origin (file or staff); version 3 every source file of a document in place of
+# its one original. Backups of every version restore.
+VERSION = 3
+READABLE_VERSIONS = {1, 2, 3}
 _IDENTIFIER = re.compile(r"[0-9]{2}[A-Z][A-Z0-9-]{1,40}[0-9]")
 SCALAR_FIELDS = [
     "identifier",
@@ -46,11 +48,9 @@ SCALAR_FIELDS = [
     "classified_by",
     "signature",
     "note",
-    "original_encoding",
-    "sha256",
-    "file_name",
-    "format",
 ]
+# Before version 3, a record's one file: these fields and original_base64.
+ORIGINAL_FIELDS = {"original_encoding": "utf-8", "sha256": "", "file_name": "", "format": ""}
 # Fields later versions added, with the value a record from before them gets.
 ADDED_FIELDS = {"header_text": "", "partial_extract": False, "parser_version": 0, "file_tags": None}
 DATE_FIELDS = ["date", "declassify_on"]
@@ -92,13 +92,30 @@ def document_record(document: Document) -> dict:
         {"number": p.number, "anchor": p.anchor, "marking": p.marking, "heading": p.heading, "text": p.text}
         for p in document.paragraphs.all()
     ]
-    record["original_base64"] = base64.b64encode(bytes(document.original)).decode("ascii")
+    record["source_files"] = [
+        {
+            "number": f.number,
+            "current": f.is_current,
+            "file_name": f.file_name,
+            "format": f.format,
+            "encoding": f.encoding,
+            "sha256": f.sha256,
+            "released": iso(f.released),
+            "header_fields": f.header_fields,
+            "paragraph_count": f.paragraph_count,
+            "imported_at": iso(f.imported_at),
+            "data_base64": base64.b64encode(bytes(f.data)).decode("ascii"),
+        }
+        for f in document.source_files.all()
+    ]
     return record
 
 
 def export_lines(queryset=None, chunk_size: int = 500) -> Iterator[str]:
     documents = (queryset if queryset is not None else Document.objects.all()).order_by("pk")
-    documents = documents.select_related("source").prefetch_related("tags", "paragraphs", "references")
+    documents = documents.select_related("source").prefetch_related(
+        "tags", "paragraphs", "references", "source_files"
+    )
     for document in documents.iterator(chunk_size=chunk_size):
         yield json.dumps(document_record(document), ensure_ascii=False)
 
@@ -190,6 +207,55 @@ def restored_references(items: list) -> list[dict]:
     return restored
 
 
+def restore_source_files(document: Document, record: dict) -> None:
+    """Version 3's source files, or the one original of an older backup as file 1."""
+    items = record.get("source_files")
+    if items is None:
+        raw = base64.b64decode(record["original_base64"], validate=True)
+        old = {name: record.get(name) or default for name, default in ORIGINAL_FIELDS.items()}
+        items = [
+            {
+                "number": 1,
+                "current": True,
+                "file_name": old["file_name"],
+                "format": old["format"],
+                "encoding": old["original_encoding"],
+                "sha256": old["sha256"] or hashlib.sha256(raw).hexdigest(),
+                "released": record.get("released"),
+                "imported_at": record.get("imported_at"),
+                "data": raw,
+            }
+        ]
+    document.source_files.all().delete()
+    files = []
+    for item in items:
+        data = item["data"] if "data" in item else base64.b64decode(item["data_base64"], validate=True)
+        files.append(
+            SourceFile(
+                document=document,
+                number=item["number"],
+                is_current=bool(item["current"]),
+                data=data,
+                encoding=item.get("encoding") or "utf-8",
+                sha256=item.get("sha256") or hashlib.sha256(data).hexdigest(),
+                file_name=item.get("file_name") or "",
+                format=item.get("format") or "",
+                released=typed_value("released", item.get("released")),
+                header_fields=item.get("header_fields") or 0,
+                paragraph_count=item.get("paragraph_count") or 0,
+            )
+        )
+    if sum(1 for f in files if f.is_current) != 1:
+        raise RecordError("a document needs exactly one current source file")
+    SourceFile.objects.bulk_create(files)
+    for file in files:
+        imported = typed_value(
+            "imported_at", next(i for i in items if i["number"] == file.number).get("imported_at")
+        )
+        if imported:
+            SourceFile.objects.filter(pk=file.pk).update(imported_at=imported)
+
+
 def restore_record(record: dict) -> str:
     try:
         with transaction.atomic():
@@ -205,8 +271,8 @@ def restore_record(record: dict) -> str:
             for name in DATE_FIELDS + DATETIME_FIELDS:
                 setattr(document, name, typed_value(name, record.get(name)))
             document.source = restore_source(record["source"])
-            document.original = base64.b64decode(record["original_base64"], validate=True)
             document.save()
+            restore_source_files(document, record)
             # auto_now/auto_now_add overwrite the times on save; put the archive's own back.
             times = {
                 n: typed_value(n, record.get(n)) or dt.datetime.now(dt.UTC)

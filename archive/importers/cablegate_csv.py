@@ -37,7 +37,8 @@ from archive.importers.cable_references import with_record_references
 from archive.importers.cables import parse_cable
 from archive.importers.loader import ImportProblem, check_lengths, document_fields, reference_rows
 from archive.importers.release_records import reference_list
-from archive.models import Document, Paragraph, Reference, Tag
+from archive.importers.source_files import summarise
+from archive.models import Document, Paragraph, Reference, SourceFile, Tag
 
 FORMAT = "cablegate-csv"
 COLUMNS = 8
@@ -189,18 +190,27 @@ def parse_rows(rows: list[CsvRow]) -> list[Parsed | RowProblem]:
     return out
 
 
-def build_document(row: Parsed, parsed: ParsedDocument, file_name: str) -> Document:
-    document = Document(
-        identifier=parsed.identifier.upper(),
-        original=row.original,
-        original_encoding="utf-8",
-        sha256=row.sha256,
-        file_name=f"{file_name}:{row.line}",
-    )
+def build_document(parsed: ParsedDocument) -> Document:
+    document = Document(identifier=parsed.identifier.upper())
     for name, value in document_fields(parsed).items():
         setattr(document, name, value)
     document.file_tags = list(parsed.tags)
     return document
+
+
+def source_file(document: Document, row: Parsed, parsed: ParsedDocument, file_name: str) -> SourceFile:
+    """The row as its cable's one source file: the CSV line it was read from, byte for byte."""
+    file = SourceFile(
+        document_id=document.pk,
+        number=1,
+        is_current=True,
+        data=row.original,
+        encoding="utf-8",
+        sha256=row.sha256,
+        file_name=f"{file_name}:{row.line}",
+    )
+    summarise(file, parsed)
+    return file
 
 
 def write_batch(
@@ -208,8 +218,13 @@ def write_batch(
 ) -> list[int]:
     """Documents, paragraphs and tag links of one batch in one transaction; returns the new pks."""
     with transaction.atomic():
-        documents = Document.objects.bulk_create(
-            [build_document(row, parsed, file_name) for row, parsed in parsed_rows]
+        documents = Document.objects.bulk_create([build_document(parsed) for _, parsed in parsed_rows])
+        SourceFile.objects.bulk_create(
+            [
+                source_file(doc, row, parsed, file_name)
+                for doc, (row, parsed) in zip(documents, parsed_rows, strict=True)
+            ],
+            batch_size=500,
         )
         Paragraph.objects.bulk_create(
             [

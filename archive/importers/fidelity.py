@@ -137,8 +137,16 @@ def _metadata_problem(row: dict, record: dict) -> str | None:
 
 
 def _original(record: dict) -> str:
-    raw = base64.b64decode(record.get("original_base64") or b"")
-    return raw.decode(record.get("original_encoding") or "utf-8", errors="replace").replace("&#x000A;", "\n")
+    """The current source file's text (an export's record; older ones held one original)."""
+    current = next((f for f in record.get("source_files", []) if f.get("current")), None)
+    if current is not None:
+        raw, encoding = base64.b64decode(current["data_base64"]), current.get("encoding")
+    else:
+        raw, encoding = (
+            base64.b64decode(record.get("original_base64") or b""),
+            record.get("original_encoding"),
+        )
+    return raw.decode(encoding or "utf-8", errors="replace").replace("&#x000A;", "\n")
 
 
 # A TAGS line whose first code the site did not make a link of ("tags parm, mtcre", "TAG ECON").

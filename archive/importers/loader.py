@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
-from archive.importers import articles, cablegate_pages, changes
+from archive.importers import articles, cablegate_pages, changes, source_files
 from archive.importers.base import ParsedDocument, ParseError
-from archive.models import Document, Paragraph, Reference, Source, Tag, unique_slug
+from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
 
 logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+ADDED = "added"  # kept as another source file of its document; the current text stays
 # Raised whenever the parsers read files differently: an unchanged file imported by an
 # older version is read again on its next import, and `import_documents --reparse` re-reads
 # every stored original.
@@ -51,6 +52,7 @@ class FileResult:
     identifier: str = ""
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    detail: str = ""  # which source file of its document this one became
 
 
 @dataclass
@@ -201,7 +203,7 @@ def check_lengths(parsed: ParsedDocument) -> None:
         (Document, "signature", parsed.signature),
         *((Reference, "reference_id", r.reference_id or "") for r in parsed.references),
         *((Reference, "note", r.note) for r in parsed.references),
-        (Document, "format", parsed.format),
+        (SourceFile, "format", parsed.format),
         (Source, "name", parsed.source),
         *((Tag, "name", tag) for tag in parsed.tags),
         *((Paragraph, "marking", p.marking) for p in parsed.paragraphs),
@@ -213,14 +215,6 @@ def check_lengths(parsed: ParsedDocument) -> None:
             if model is not Document:
                 label = f"{model._meta.verbose_name} {label}"
             raise ImportProblem(f"the {label} is {len(value):,} characters long; at most {limit} fit")
-
-
-def find_existing(identifier: str, parsed: ParsedDocument, file_name: str) -> Document | None:
-    existing = Document.objects.filter(identifier=identifier).first()
-    if existing is None and parsed.type == Document.Type.ARTICLE:
-        # An article whose title was corrected keeps its identifier, so links stay valid.
-        existing = Document.objects.filter(type=parsed.type, file_name=file_name).order_by("id").first()
-    return existing
 
 
 def source_for(name: str) -> Source:
@@ -266,7 +260,6 @@ def document_fields(parsed: ParsedDocument) -> dict:
         "header_text": parsed.header_text,
         "partial_extract": parsed.partial_extract,
         "signature": parsed.signature,
-        "format": parsed.format,
         "parser_version": PARSER_VERSION,
     }
 
@@ -337,33 +330,87 @@ def apply_file_tags(document: Document, codes: list[str]) -> TagChange:
     return change
 
 
-def is_current(document: Document, sha256: str) -> bool:
-    """The stored file is these bytes, read by the parsers of this version."""
-    return document.sha256 == sha256 and document.parser_version >= PARSER_VERSION
+@dataclass
+class Stored:
+    document: Document
+    status: str
+    file: SourceFile
 
 
-def store(parsed: ParsedDocument, decoded: DecodedFile, file_name: str) -> tuple[Document, str]:
+def store(
+    parsed: ParsedDocument, decoded: DecodedFile, file_name: str, *, replace: str | None = None
+) -> Stored:
+    """Keep the file as a source file of the document its identity names (a new one if none),
+    and make it current when the rules say so (see source_files)."""
     validate(parsed)
     identifier = identifier_for(parsed)
-    sha256 = hashlib.sha256(decoded.raw).hexdigest()
+    sha256 = source_files.sha256_of(decoded.raw)
     with transaction.atomic():
-        document = find_existing(identifier, parsed, file_name)
-        if document is not None and is_current(document, sha256):
-            return document, UNCHANGED
-        status = CREATED if document is None else UPDATED
-        before = changes.snapshot(document) if document is not None else None
-        if document is None:
-            document = Document(identifier=identifier)
-        write_document(document, parsed)
-        document.original = decoded.raw
-        document.original_encoding = decoded.encoding
-        document.sha256 = sha256
-        document.file_name = file_name
-        document.save()
-        tag_change = replace_contents(document, parsed)
-        if before is not None:
-            note_changes(document, before, tag_change, f"Re-imported from {file_name}")
-    return document, status
+        known = source_files.known_file(sha256)
+        if known is not None:
+            return reread_if_stale(known, parsed)
+        try:
+            document = source_files.owner(parsed, identifier, replace)
+            if document is None:
+                document = Document(identifier=source_files.free_identifier(parsed, identifier))
+        except source_files.NotTheSameDocument as exc:
+            raise ImportProblem(str(exc)) from None
+        is_new = document.pk is None
+        if is_new:
+            write_document(document, parsed)
+            document.save()
+        file = add_source_file(document, decoded, parsed, file_name)
+        if is_new:
+            make_current(document, file, parsed, why="")
+            return Stored(document, CREATED, file)
+        files = list(document.source_files.without_data())
+        if source_files.best_file(files, document.type).pk != file.pk:
+            return Stored(document, ADDED, file)
+        make_current(document, file, parsed, why=f"File {file.number} ({file_name}) became its text")
+        return Stored(document, UPDATED, file)
+
+
+def add_source_file(
+    document: Document, decoded: DecodedFile, parsed: ParsedDocument, file_name: str
+) -> SourceFile:
+    last = document.source_files.aggregate(last=models.Max("number"))["last"] or 0
+    file = SourceFile(
+        document=document,
+        number=last + 1,
+        data=decoded.raw,
+        encoding=decoded.encoding,
+        sha256=source_files.sha256_of(decoded.raw),
+        file_name=file_name[:500],
+    )
+    source_files.summarise(file, parsed)
+    file.save()
+    return file
+
+
+def make_current(document: Document, file: SourceFile, parsed: ParsedDocument, why: str) -> list[str]:
+    """Give the document `file`'s text; `why` goes to the admin history with what changed."""
+    before = changes.snapshot(document) if why else None
+    document.source_files.exclude(pk=file.pk).filter(is_current=True).update(is_current=False)
+    if not file.is_current:
+        SourceFile.objects.filter(pk=file.pk).update(is_current=True)
+        file.is_current = True
+    write_document(document, parsed)
+    document.save()
+    tag_change = replace_contents(document, parsed)
+    document.__dict__.pop("current_file", None)
+    return note_changes(document, before, tag_change, why) if before is not None else []
+
+
+def reread_if_stale(known: SourceFile, parsed: ParsedDocument) -> Stored:
+    """Bytes imported before: unchanged, unless they are the current text and an older
+    version of the parsers read them."""
+    document = known.document
+    if not known.is_current or document.parser_version >= PARSER_VERSION:
+        return Stored(document, UNCHANGED, known)
+    source_files.summarise(known, parsed)
+    known.save(update_fields=["released", "header_fields", "paragraph_count", "format"])
+    make_current(document, known, parsed, why=f"Re-read file {known.number}")
+    return Stored(document, UPDATED, known)
 
 
 def note_changes(document: Document, before: dict, tag_change: TagChange, why: str) -> list[str]:
@@ -377,23 +424,30 @@ def note_changes(document: Document, before: dict, tag_change: TagChange, why: s
 
 
 def reparse(document: Document) -> list[str]:
-    """Read a document's stored original again with today's parsers; what changed.
+    """Read a document's stored files again with today's parsers; what changed.
 
-    The identifier stays (permalinks do not move); tags staff added, the note and the
-    original file are kept. Raises ImportProblem when the original no longer parses.
+    Every source file is read (which one is current may change with a better reading);
+    the identifier stays, so permalinks do not move; tags staff added and the note are
+    kept. Raises ImportProblem when the current file no longer parses.
     """
-    raw = bytes(document.original)
-    decoded = DecodedFile(
-        raw, raw.decode(document.original_encoding, errors="replace"), document.original_encoding
-    )
-    parsed = parse_text(decoded.text)
-    validate(parsed)
     with transaction.atomic():
-        before = changes.snapshot(document)
-        write_document(document, parsed)
-        document.save()
-        tag_change = replace_contents(document, parsed)
-        return note_changes(document, before, tag_change, "Re-read its original")
+        readings = {}
+        files = list(document.source_files.all())
+        for file in files:
+            try:
+                parsed = parse_text(file.text)
+                validate(parsed)
+            except ImportProblem:
+                if file.is_current:
+                    raise
+                continue
+            source_files.summarise(file, parsed)
+            file.save(update_fields=["released", "header_fields", "paragraph_count", "format"])
+            readings[file.pk] = parsed
+        best = source_files.best_file([f for f in files if f.pk in readings], document.type)
+        return make_current(
+            document, best, readings[best.pk], why=f"Re-read its files (current: file {best.number})"
+        )
 
 
 def write_document(document: Document, parsed: ParsedDocument) -> None:
@@ -408,7 +462,10 @@ def replace_contents(document: Document, parsed: ParsedDocument) -> TagChange:
     return apply_file_tags(document, parsed.tags)
 
 
-def import_file(path: Path, *, dry_run: bool = False, display_name: str | None = None) -> FileResult:
+def import_file(
+    path: Path, *, dry_run: bool = False, display_name: str | None = None, replace: str | None = None
+) -> FileResult:
+    """Import one file; `replace`: the identifier of the document it is a new version of."""
     name = display_name or str(path)
     try:
         decoded = decode(read_source_file(path))
@@ -417,13 +474,25 @@ def import_file(path: Path, *, dry_run: bool = False, display_name: str | None =
         if dry_run:
             validate(parsed)
             return FileResult(name, "parsed", identifier_for(parsed), warnings=warnings)
-        document, status = store(parsed, decoded, path.name)
+        stored = store(parsed, decoded, path.name, replace=replace)
     except ImportProblem as exc:
         return FileResult(name, FAILED, reason=str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the whole run
         logger.exception("importing %s failed", name)
         return FileResult(name, FAILED, reason=f"could not be parsed ({type(exc).__name__}: {exc})"[:300])
-    return FileResult(name, status, document.identifier, warnings=warnings)
+    return FileResult(
+        name, stored.status, stored.document.identifier, warnings=warnings, detail=describe(stored)
+    )
+
+
+def describe(stored: Stored) -> str:
+    """Which of its document's files this one is, when it is not the only one."""
+    if stored.file.number == 1 and stored.status == CREATED:
+        return ""
+    current = stored.document.current_file
+    if current is None or current.pk == stored.file.pk:
+        return f"file {stored.file.number}, its current text"
+    return f"file {stored.file.number}, {source_files.role(stored.file, current)} of file {current.number}"
 
 
 def is_collection_note(path: Path) -> bool:

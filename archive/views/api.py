@@ -33,6 +33,8 @@ def document_summary(request, document: Document) -> dict:
 
 def document_detail(request, document: Document) -> dict:
     file_tags = set(document.file_tags or [])
+    files = list(document.source_files.without_data())
+    current = next((f for f in files if f.is_current), None)
     return {
         "identifier": document.identifier,
         "type": document.type,
@@ -76,8 +78,21 @@ def document_detail(request, document: Document) -> dict:
         "signature": document.signature or None,
         "url": absolute(request, document.get_absolute_url()),
         "original_url": absolute(request, f"{document.get_absolute_url()}original/"),
-        "sha256": document.sha256,
-        "file_name": document.file_name,
+        "sha256": current.sha256 if current else None,
+        "file_name": current.file_name if current else None,
+        "source_files": [
+            {
+                "number": f.number,
+                "current": f.is_current,
+                "file_name": f.file_name,
+                "format": f.format,
+                "sha256": f.sha256,
+                "released": iso(f.released),
+                "imported_at": iso(f.imported_at),
+                "url": absolute(request, f.get_absolute_url()),
+            }
+            for f in files
+        ],
         "imported_at": iso(document.imported_at),
         "updated_at": iso(document.updated_at),
         "paragraphs": [

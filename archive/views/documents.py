@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from archive.models import Document, Source, Tag
+from archive.importers import loader, source_files
+from archive.models import Document, Paragraph, Source, Tag
 from archive.references import resolve
 from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
 
@@ -43,7 +44,7 @@ def shown(identifier: str) -> str:
 
 
 def find_document(identifier: str):
-    return Document.objects.for_document_page().defer("original").by_identifier(identifier)
+    return Document.objects.for_document_page().by_identifier(identifier)
 
 
 @require_safe
@@ -137,12 +138,27 @@ def document(request, identifier: str):
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(found.get_absolute_url() + (f"?{query}" if query else ""))
 
+    files = list(found.source_files.without_data())
+    version = None
+    if "version" in request.GET:
+        version = requested_file(found, request.GET["version"])
+        if version is None:
+            return not_found(
+                request, f"{found.identifier} has no source file {shown(request.GET['version'])}."
+            )
+        version = None if version.is_current else version
+    shown_paragraphs = found.paragraphs.all() if version is None else version_paragraphs(found, version)
+    if shown_paragraphs is None:
+        return not_found(
+            request, f"Source file {version.number} of {found.identifier} can no longer be read."
+        )
+
     terms = highlight_terms(request.GET.get("hl", ""))
     pattern = highlight_pattern(terms)
     cite = citation(found)
     document_url = request.build_absolute_uri(found.get_absolute_url())
     paragraphs, matches, first_match = [], 0, ""
-    for paragraph in found.paragraphs.all():
+    for paragraph in shown_paragraphs:
         text, text_matches = highlight(paragraph.text, pattern)
         heading, heading_matches = highlight(paragraph.heading, pattern)
         if text_matches + heading_matches and not first_match:
@@ -177,8 +193,57 @@ def document(request, identifier: str):
         and " ".join(found.subject.split()) != " ".join(found.title.split()),
         "citation": cite,
         "document_url": document_url,
+        "source_files": described_files(files),
+        "version": version,
     }
     return render(request, "archive/document.html", context)
+
+
+MAX_FILE_NUMBER = 32767  # a PositiveSmallIntegerField
+
+
+def source_file(document: Document, number: int):
+    if not 1 <= number <= MAX_FILE_NUMBER:
+        return None
+    return document.source_files.filter(number=number).first()
+
+
+def requested_file(document: Document, value: str):
+    """The source file `?version=N` names, or None."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 5):
+        return None
+    return source_file(document, int(value))
+
+
+def version_paragraphs(document: Document, file):
+    """An earlier file's paragraphs, read again (they are not stored); None if unreadable."""
+    try:
+        parsed = loader.parse_text(file.text)
+    except loader.ImportProblem:
+        return None
+    return [
+        Paragraph(
+            document=document,
+            number=p.number,
+            anchor=p.anchor,
+            marking=p.marking,
+            heading=p.heading,
+            text=p.text,
+        )
+        for p in parsed.paragraphs
+    ]
+
+
+def described_files(files: list) -> list[dict]:
+    """The document's source files, each with how it stands to the current one."""
+    current = next((f for f in files if f.is_current), None)
+    return [
+        {
+            "file": f,
+            "role": "current" if f.is_current else source_files.role(f, current) if current else "",
+        }
+        for f in files
+    ]
 
 
 @require_safe
@@ -200,7 +265,8 @@ def paragraph_permalink(request, identifier: str, number: str):
 
 
 @require_safe
-def original(request, identifier: str):
+def original(request, identifier: str, number: int | None = None):
+    """A source file exactly as imported: the current one, or file `number`."""
     found = Document.objects.by_identifier(identifier)
     if found is None:
         return not_found(
@@ -209,11 +275,17 @@ def original(request, identifier: str):
             search_for=identifier[:MAX_SHOWN_IDENTIFIER],
         )
     if found.identifier != identifier:
-        return HttpResponsePermanentRedirect(reverse("original", args=[found.identifier]))
-    raw = bytes(found.original)
-    if found.original_encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raw = raw.decode(found.original_encoding, errors="replace").encode("utf-8")
-    name = found.file_name or f"{found.identifier}.txt"
+        args = [found.identifier] if number is None else [found.identifier, number]
+        return HttpResponsePermanentRedirect(
+            reverse("original" if number is None else "original_file", args=args)
+        )
+    file = found.current_file if number is None else source_file(found, number)
+    if file is None:
+        return not_found(request, f"{found.identifier} has no source file {number}.", document=found)
+    raw = bytes(file.data)
+    if file.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raw = raw.decode(file.encoding, errors="replace").encode("utf-8")
+    name = file.file_name or f"{found.identifier}.txt"
     if not name.lower().endswith(".txt"):
         name += ".txt"  # saved to disk, it opens as text too
     response = HttpResponse(raw, content_type="text/plain; charset=utf-8")

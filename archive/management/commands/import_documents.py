@@ -47,6 +47,14 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=500, help="rows per transaction (cablegate-csv)"
         )
         parser.add_argument(
+            "--replace",
+            metavar="IDENTIFIER",
+            help=(
+                "the one file given is a new version of this document (an article whose title was "
+                "corrected, say): kept as its source file, whatever the file's own identity says"
+            ),
+        )
+        parser.add_argument(
             "--reparse",
             action="store_true",
             help=(
@@ -68,6 +76,8 @@ class Command(BaseCommand):
             return self.reparse(options)
         if not paths:
             raise CommandError("give files or directories to import, or --reparse")
+        if options["replace"] and (len(paths) != 1 or not paths[0].is_file()):
+            raise CommandError("--replace takes exactly one file")
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
@@ -96,7 +106,7 @@ class Command(BaseCommand):
             bar = tqdm(total=len(files), unit="file", file=sys.stderr)
         try:
             for path in files:
-                yield loader.import_file(path, dry_run=options["dry_run"])
+                yield loader.import_file(path, dry_run=options["dry_run"], replace=options["replace"])
                 if bar:
                     bar.update()
         finally:
@@ -113,7 +123,8 @@ class Command(BaseCommand):
             self.stderr.write(f"failed     {result.path}: {result.reason}")
             return
         if verbosity >= 1:
-            self.stdout.write(f"{result.status:<10} {result.path} → {result.identifier}")
+            detail = f" ({result.detail})" if result.detail else ""
+            self.stdout.write(f"{result.status:<10} {result.path} → {result.identifier}{detail}")
         for warning in result.warnings:
             if verbosity >= 1:
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
@@ -123,7 +134,8 @@ class Command(BaseCommand):
             line = f"dry run: {counts['parsed']} parsed, {counts[loader.FAILED]} failed; nothing written"
         else:
             line = ", ".join(
-                f"{counts[s]} {s}" for s in (loader.CREATED, loader.UPDATED, loader.UNCHANGED, loader.FAILED)
+                f"{counts[s]} {s}"
+                for s in (loader.CREATED, loader.UPDATED, loader.ADDED, loader.UNCHANGED, loader.FAILED)
             )
         self.stdout.write(line)
 
