@@ -27,7 +27,7 @@ from archive.adminviews.changelist import (
     YearFilter,
 )
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
-from archive.rendering import reveal_controls
+from archive.rendering import MARKDOWN_MAX_LINES, markdown_max_chars, reveal_controls
 
 METADATA_PERMISSION = "archive.change_document_metadata"
 MARKDOWN_HELP = (
@@ -55,10 +55,12 @@ def can_edit_metadata(user) -> bool:
 
 
 def markdown_textarea(db_field, **kwargs):
+    # The field's validators (archive.rendering.validate_markdown) run in the model's clean.
+    limits = f" At most {markdown_max_chars():,} characters in {MARKDOWN_MAX_LINES} lines."
     return forms.CharField(
         required=not db_field.blank,
         label=db_field.verbose_name.capitalize(),
-        help_text=MARKDOWN_HELP,
+        help_text=MARKDOWN_HELP + limits,
         widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
         **kwargs,
     )

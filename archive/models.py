@@ -4,6 +4,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from archive.rendering import render_markdown, validate_markdown
+
+
+def render_on_save(instance, source: str, target: str, save_kwargs: dict) -> None:
+    """Render the Markdown field `source` into `target`, the HTML the pages show, as it is saved."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is None or source in update_fields:
+        setattr(instance, target, render_markdown(getattr(instance, source)))
+        if update_fields is not None:
+            save_kwargs["update_fields"] = {*update_fields, target}
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):
@@ -17,13 +28,18 @@ class Source(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
+    description_html = models.TextField(blank=True, editable=False, help_text="Rendered on save.")
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        render_on_save(self, "description", "description_html", kwargs)
+        super().save(*args, **kwargs)
 
 
 class TagQuerySet(models.QuerySet):
@@ -42,7 +58,8 @@ class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOPIC)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
+    description_html = models.TextField(blank=True, editable=False, help_text="Rendered on save.")
 
     objects = TagQuerySet.as_manager()
 
@@ -55,6 +72,7 @@ class Tag(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Tag, self.name, max_length=100)
+        render_on_save(self, "description", "description_html", kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -136,7 +154,8 @@ class Document(models.Model):
     signature = models.CharField(max_length=300, blank=True)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
-    note = models.TextField("analyst note", blank=True, help_text="Markdown.")
+    note = models.TextField("analyst note", blank=True, help_text="Markdown.", validators=[validate_markdown])
+    note_html = models.TextField(blank=True, editable=False, help_text="The note, rendered on save.")
 
     # Provenance: the file exactly as imported.
     original = models.BinaryField(editable=False)
@@ -164,6 +183,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        render_on_save(self, "note", "note_html", kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("document", args=[self.identifier])

@@ -198,6 +198,8 @@ STORAGES = {
 
 # Largest file the importer accepts, in bytes.
 ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1)
+# Longest analyst note or tag/source description the admin accepts (archive/rendering.py).
+ARCHIVE_MARKDOWN_MAX_CHARS = envint("ARCHIVE_MARKDOWN_MAX_CHARS", 10_000, minimum=1)
 ARCHIVE_MAX_PAGE_SIZE = 100
 # Most documents one admin tagging action may change (archive/adminviews/views.py).
 ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
