@@ -210,6 +210,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if SECURE:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", True)
+    # Load balancers probe the backend over plain HTTP: a redirect would read as unhealthy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
