@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,20 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
     return number
+
+
+def envnetworks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or CIDR networks, e.g. `10.0.0.5,172.16.0.0/12,fd00::/8`."""
+    networks = []
+    for item in env(name).split(","):
+        if item.strip():
+            try:
+                networks.append(ip_network(item.strip()))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} must be comma-separated IP addresses or networks (CIDR); got {item.strip()!r}"
+                ) from None
+    return networks
 
 
 def data_dir() -> Path:
@@ -145,6 +160,11 @@ AXES_FAILURE_LIMIT = envint("ARCHIVE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out username and address may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies whose X-Forwarded-For is believed (archive/client_address.py); none by default.
+# Lockouts are keyed on the username and the client's own address, so an attacker cannot lock
+# the admin out of every address at once.
+ARCHIVE_TRUSTED_PROXIES = envnetworks("ARCHIVE_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "archive.client_address.client_address"
 
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
