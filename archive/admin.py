@@ -8,7 +8,7 @@ their tags. Bulk tag edits, merges and deletions live in archive/adminviews/.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
@@ -26,6 +26,7 @@ from archive.adminviews.changelist import (
     TagFilter,
     YearFilter,
 )
+from archive.adminviews.forms import DocumentChangeForm
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
 from archive.rendering import MARKDOWN_MAX_LINES, markdown_max_chars, reveal_controls
 
@@ -126,6 +127,7 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         "A reference ID (exact, or its beginning), or words from the title or the text. "
         "For ranked full-text search, use the public search and “Tag all results of a search”."
     )
+    form = DocumentChangeForm
     autocomplete_fields = ["tags"]
     inlines = [ParagraphInline]
     actions = [views.add_tags, views.remove_tags]
@@ -167,6 +169,27 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return DocumentChangeList
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "tags" in form.cleaned_data:
+            self.warn_of_concurrent_tag_edits(request, form)
+
+    def warn_of_concurrent_tag_edits(self, request, form) -> None:
+        """Say so when the tags now differ from what this form chose: someone else changed them."""
+        chosen = {tag.name for tag in form.cleaned_data["tags"]}
+        now = set(form.instance.tags.values_list("name", flat=True))
+        if now != chosen:
+            parts = []
+            if now - chosen:
+                parts.append(f"kept {', '.join(sorted(now - chosen))}")
+            if chosen - now:
+                parts.append(f"left out {', '.join(sorted(chosen - now))}")
+            message = (
+                "The tags were changed by someone else while this page was open; only your own "
+                f"additions and removals were applied, which {' and '.join(parts)}."
+            )
+            self.message_user(request, message, messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
         if can_edit_metadata(request.user):
@@ -221,12 +244,12 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         """Name the tags added and removed, not just "Changed tags"."""
         if add:
             return super().construct_change_message(request, form, formsets, add)
-        other = [form.fields[name].label or name for name in form.changed_data if name != "tags"]
-        before = {tag.name for tag in form.initial.get("tags", [])}
-        after = {tag.name for tag in form.cleaned_data.get("tags", [])}
+        tag_fields = {"tags", "tags_shown"}
+        other = [form.fields[name].label or name for name in form.changed_data if name not in tag_fields]
+        added, removed = form.tag_changes() if "tags" in form.cleaned_data else ([], [])
         fields = get_text_list([str(label) for label in other], "and")
         parts = [f"Changed {fields}."] if other else []
-        tags = tagging.change_message(sorted(after - before), sorted(before - after))
+        tags = tagging.change_message([tag.name for tag in added], [tag.name for tag in removed])
         return " ".join([*parts, tags]).strip() or "No fields changed."
 
     @admin.display(description="title", ordering="title")
