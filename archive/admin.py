@@ -29,6 +29,7 @@ from archive.adminviews.changelist import (
 from archive.adminviews.forms import DocumentChangeForm
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
 from archive.rendering import MARKDOWN_MAX_LINES, markdown_max_chars, reveal_controls
+from archive.search.queue import left_queued_report
 
 METADATA_PERMISSION = "archive.change_document_metadata"
 MARKDOWN_HELP = (
@@ -78,6 +79,31 @@ class MarkdownFieldsMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class IndexQueueNoticeMixin:
+    """Edits whose search-index updates were partly left queued say when they will show.
+
+    A request applies only its share of the index queue (archive.search.queue); the
+    background `process_index_queue --follow` applies the rest within seconds.
+    """
+
+    def noting_left_queued(self, request, view, *args, **kwargs):
+        with left_queued_report() as left:
+            response = view(request, *args, **kwargs)
+        if left.documents:
+            message = f"{views.plural(left.documents)} will be searchable within a minute."
+            self.message_user(request, message, messages.INFO)
+        return response
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().changeform_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().changelist_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().delete_view, *args, **kwargs)
+
+
 class ParagraphInline(admin.TabularInline):
     """Paragraphs come from the imported file: shown, never edited here."""
 
@@ -108,7 +134,7 @@ class ParagraphInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     list_display = [
         "identifier",
         "short_title",
@@ -231,7 +257,7 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         ]
 
     def tag_search_results_view(self, request):
-        return views.tag_search_results(self, request)
+        return self.noting_left_queued(request, lambda request: views.tag_search_results(self, request))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -288,7 +314,7 @@ class TagForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class TagAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     form = TagForm
     list_display = ["name", "kind", "short_description", "document_count"]
     list_filter = ["kind"]
@@ -355,7 +381,7 @@ class TagAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class SourceAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "homepage", "document_count"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -218,6 +218,9 @@ STORAGES = {
 
 # Largest file the importer accepts, in bytes.
 ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1)
+# Search-index queue rows one web request applies after its commit (archive/search/queue.py);
+# `process_index_queue --follow` applies the rest.
+ARCHIVE_INDEX_DRAIN_PER_REQUEST = envint("ARCHIVE_INDEX_DRAIN_PER_REQUEST", 200, minimum=1)
 # Longest analyst note or tag/source description the admin accepts (archive/rendering.py).
 ARCHIVE_MARKDOWN_MAX_CHARS = envint("ARCHIVE_MARKDOWN_MAX_CHARS", 10_000, minimum=1)
 ARCHIVE_MAX_PAGE_SIZE = 100
