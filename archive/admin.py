@@ -39,6 +39,9 @@ MARKDOWN_HELP = (
 )
 # The admin shows the start of an original; the public /documents/<id>/original/ has all of it.
 ORIGINAL_PREVIEW_CHARS = 100_000
+# Paragraphs the change page lists (read-only); the public page shows them all, page by page.
+# It also keeps a save's POST under DATA_UPLOAD_MAX_NUMBER_FIELDS (two fields per paragraph).
+ADMIN_PARAGRAPHS = 100
 # Written by the importer, never edited.
 PROVENANCE = [
     "file_name",
@@ -47,6 +50,7 @@ PROVENANCE = [
     "sha256",
     "imported_at",
     "updated_at",
+    "paragraphs_listed",
     "original_preview",
 ]
 
@@ -119,6 +123,15 @@ class ParagraphInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        document_pk = match.kwargs.get("object_id") if match else None
+        if document_pk is None:
+            return queryset.none()
+        first = Paragraph.objects.filter(document_id=document_pk).order_by("number")[:ADMIN_PARAGRAPHS]
+        return queryset.filter(pk__in=list(first.values_list("pk", flat=True)))
 
     # Control characters (a right-to-left override) shown as [U+202E], never applied.
     @admin.display(description="heading")
@@ -287,6 +300,18 @@ class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin
         # obj.tags.all() is served from the change list's prefetch: no query per row.
         links = ((tag.slug, tag.name) for tag in obj.tags.all())
         return format_html_join(", ", '<a href="?tag={}">{}</a>', links)
+
+    @admin.display(description="paragraphs")
+    def paragraphs_listed(self, obj):
+        count = obj.paragraphs.count()
+        if count <= ADMIN_PARAGRAPHS:
+            return f"{count:,}, all listed below"
+        return format_html(
+            'The first {} of {} paragraphs are listed below; <a href="{}">the public page</a> has all.',
+            ADMIN_PARAGRAPHS,
+            f"{count:,}",
+            obj.get_absolute_url(),
+        )
 
     @admin.display(description="original file")
     def original_preview(self, obj):

@@ -223,6 +223,8 @@ ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, 
 ARCHIVE_INDEX_DRAIN_PER_REQUEST = envint("ARCHIVE_INDEX_DRAIN_PER_REQUEST", 200, minimum=1)
 # Longest analyst note or tag/source description the admin accepts (archive/rendering.py).
 ARCHIVE_MARKDOWN_MAX_CHARS = envint("ARCHIVE_MARKDOWN_MAX_CHARS", 10_000, minimum=1)
+# Most paragraphs a document keeps; above it the importer merges consecutive ones (archive/importers/base.py).
+ARCHIVE_MAX_PARAGRAPHS = envint("ARCHIVE_MAX_PARAGRAPHS", 2_000, minimum=1)
 ARCHIVE_MAX_PAGE_SIZE = 100
 # Most documents one admin tagging action may change (archive/adminviews/views.py).
 ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
+from django.conf import settings
 from django.db import transaction
 
-from archive.importers.base import ParsedDocument, ParseError
+from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.importers.cables import parse_cable
 from archive.importers.loader import ImportProblem, check_lengths, document_fields
 from archive.models import Document, Paragraph, Tag
@@ -138,6 +139,7 @@ def parse_row(row: CsvRow) -> ParsedDocument:
     if listed:
         # The release's own reference column is cleaner than what REF lines yield.
         parsed.references = list(dict.fromkeys(listed))
+    cap_paragraphs(parsed, settings.ARCHIVE_MAX_PARAGRAPHS)
     check_lengths(parsed)  # a value too long for its column would fail the whole batch on PostgreSQL
     return parsed
 
