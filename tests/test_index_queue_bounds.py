@@ -81,7 +81,9 @@ def test_a_single_edit_is_indexed_by_its_request_although_a_backlog_is_queued(cl
 
     assert response.status_code == 200
     assert tagged("CONC-Y") == {edited.identifier}
-    assert PendingIndexUpdate.objects.count() == 2 * len(backlog) - (LIMIT - 1)
+    # Its own row, then the newest rows up to the limit: older rows of those documents go too.
+    assert queued_documents() == {d.pk for d in backlog[: -(LIMIT - 1)]}
+    assert PendingIndexUpdate.objects.count() == 2 * (len(backlog) - (LIMIT - 1))
     assert not any("searchable within" in message for message in messages_of(response))
 
 

@@ -18,7 +18,7 @@ CABLE = "cable"
 ARTICLE = "article"
 
 
-@dataclass
+@dataclass(slots=True)  # a file may hold millions of blocks before cap_paragraphs merges them
 class ParsedParagraph:
     number: int
     text: str

@@ -215,13 +215,16 @@ def drain_request_share(backend, last_row_id: int, limit: int) -> int:
     """
     if getattr(backend, "bulk_session", None) is not None:
         return drain_locked(backend, limit=limit)
-    own = PendingIndexUpdate.objects.filter(id__lte=last_row_id).order_by("-id")
+    own = PendingIndexUpdate.objects.filter(id__lte=last_row_id)
     processed = 0
     while processed < limit:
-        rows = list(own.values_list("id", "document_pk")[: min(BATCH_SIZE, limit - processed)])
+        newest = own.order_by("-id").values_list("id", "document_pk")
+        rows = list(newest[: min(BATCH_SIZE, limit - processed)])
         if not rows:
             break
-        apply_rows(backend, rows, None)
+        # Older rows of the same documents, seen now, are applied by the same rewrite.
+        same = own.filter(document_pk__in={pk for _, pk in rows}).values_list("id", "document_pk")
+        apply_rows(backend, list(same), None)
         processed += len(rows)
     if processed < limit:
         processed += drain_locked(backend, handed_over(last_row_id), limit=limit - processed)
