@@ -141,3 +141,12 @@ def test_the_admin_change_page_lists_the_first_paragraphs_and_still_saves(client
     assert saved.status_code == 302
     assert Document.objects.get(pk=document.pk).title == "Renamed"
     assert document.paragraphs.count() == ADMIN_PARAGRAPHS + 400
+
+
+def test_the_admin_change_page_reads_the_document_once_not_once_per_paragraph(
+    client, django_assert_max_num_queries
+):
+    document = long_document(ADMIN_PARAGRAPHS)
+    client.force_login(make_superuser())
+    with django_assert_max_num_queries(ADMIN_PARAGRAPHS // 4):
+        assert client.get(f"{CHANGELIST}{document.pk}/change/").status_code == 200
