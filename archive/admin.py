@@ -226,12 +226,12 @@ class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin
         if now != chosen:
             parts = []
             if now - chosen:
-                parts.append(f"kept {', '.join(sorted(now - chosen))}")
+                parts.append(f"also has {', '.join(sorted(now - chosen))}")
             if chosen - now:
-                parts.append(f"left out {', '.join(sorted(chosen - now))}")
+                parts.append(f"no longer has {', '.join(sorted(chosen - now))}")
             message = (
-                "The tags were changed by someone else while this page was open; only your own "
-                f"additions and removals were applied, which {' and '.join(parts)}."
+                "The tags were changed by someone else while this page was open; your additions "
+                f"and removals were applied to their version, which {' and '.join(parts)}."
             )
             self.message_user(request, message, messages.WARNING)
 
