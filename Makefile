@@ -31,7 +31,12 @@ data: setup
 	$(MANAGE) rebuild_index --noinput
 	ARCHIVE_HASHED_STATIC=1 $(MANAGE) collectstatic --noinput --verbosity 0
 
+# gunicorn in the foreground; beside it, process_index_queue --follow applies the index updates
+# a request leaves queued (a request applies only its share), and is stopped when gunicorn stops.
 run: data
+	@$(MANAGE) process_index_queue --follow & follower=$$!; \
+	trap 'kill -TERM $$follower 2>/dev/null; wait $$follower' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) archive.wsgi
 
 lint: setup

@@ -8,7 +8,7 @@ their tags. Bulk tag edits, merges and deletions live in archive/adminviews/.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
@@ -26,8 +26,10 @@ from archive.adminviews.changelist import (
     TagFilter,
     YearFilter,
 )
+from archive.adminviews.forms import DocumentChangeForm
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
-from archive.rendering import reveal_controls
+from archive.rendering import MARKDOWN_MAX_LINES, markdown_max_chars, reveal_controls
+from archive.search.queue import left_queued_report
 
 METADATA_PERMISSION = "archive.change_document_metadata"
 MARKDOWN_HELP = (
@@ -37,11 +39,15 @@ MARKDOWN_HELP = (
 )
 # The admin shows the start of an original; the public /documents/<id>/original/ has all of it.
 ORIGINAL_PREVIEW_CHARS = 100_000
+# Paragraphs the change page lists (read-only); the public page shows them all, page by page.
+# It also keeps a save's POST under DATA_UPLOAD_MAX_NUMBER_FIELDS (two fields per paragraph).
+ADMIN_PARAGRAPHS = 100
 # Written by the importer, never edited.
 PROVENANCE = [
     "source_file_list",
     "imported_at",
     "updated_at",
+    "paragraphs_listed",
     "original_preview",
 ]
 # Read from the file like the provenance, and re-read by every import of it.
@@ -54,10 +60,12 @@ def can_edit_metadata(user) -> bool:
 
 
 def markdown_textarea(db_field, **kwargs):
+    # The field's validators (archive.rendering.validate_markdown) run in the model's clean.
+    limits = f" At most {markdown_max_chars():,} characters in {MARKDOWN_MAX_LINES} lines."
     return forms.CharField(
         required=not db_field.blank,
         label=db_field.verbose_name.capitalize(),
-        help_text=MARKDOWN_HELP,
+        help_text=MARKDOWN_HELP + limits,
         widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
         **kwargs,
     )
@@ -72,6 +80,34 @@ class MarkdownFieldsMixin:
         if db_field.name in self.markdown_fields:
             return markdown_textarea(db_field)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class IndexQueueNoticeMixin:
+    """Edits whose search-index updates were partly left queued say when they will show.
+
+    A request applies only its share of the index queue (archive.search.queue); the
+    background `process_index_queue --follow` applies the rest within seconds.
+    """
+
+    def noting_left_queued(self, request, view, *args, **kwargs):
+        with left_queued_report() as left:
+            response = view(request, *args, **kwargs)
+        if left.documents:
+            message = f"{views.plural(left.documents)} will be searchable within a minute."
+            self.message_user(request, message, messages.INFO)
+        return response
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().changeform_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().changelist_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self.noting_left_queued(request, super().delete_view, *args, **kwargs)
+
+
+INLINE_FIELDS = ["number", "marking", "heading", "text", "document__identifier"]
 
 
 class ParagraphInline(admin.TabularInline):
@@ -90,6 +126,17 @@ class ParagraphInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        document_pk = match.kwargs.get("object_id") if match else None
+        if document_pk is None:
+            return queryset.none()
+        first = Paragraph.objects.filter(document_id=document_pk).order_by("number")[:ADMIN_PARAGRAPHS]
+        # Each row's title names its document: one join, without the original file (up to 20 MB).
+        listed = queryset.filter(pk__in=list(first.values_list("pk", flat=True)))
+        return listed.select_related("document").only(*INLINE_FIELDS)
+
     # Control characters (a right-to-left override) shown as [U+202E], never applied.
     @admin.display(description="heading")
     def heading_shown(self, paragraph):
@@ -104,7 +151,7 @@ class ParagraphInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     list_display = [
         "identifier",
         "short_title",
@@ -123,6 +170,7 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         "A reference ID (exact, or its beginning), or words from the title or the text. "
         "For ranked full-text search, use the public search and “Tag all results of a search”."
     )
+    form = DocumentChangeForm
     autocomplete_fields = ["tags"]
     inlines = [ParagraphInline]
     actions = [views.add_tags, views.remove_tags]
@@ -167,6 +215,27 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return DocumentChangeList
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "tags" in form.cleaned_data:
+            self.warn_of_concurrent_tag_edits(request, form)
+
+    def warn_of_concurrent_tag_edits(self, request, form) -> None:
+        """Say so when the tags now differ from what this form chose: someone else changed them."""
+        chosen = {tag.name for tag in form.cleaned_data["tags"]}
+        now = set(form.instance.tags.values_list("name", flat=True))
+        if now != chosen:
+            parts = []
+            if now - chosen:
+                parts.append(f"also has {', '.join(sorted(now - chosen))}")
+            if chosen - now:
+                parts.append(f"no longer has {', '.join(sorted(chosen - now))}")
+            message = (
+                "The tags were changed by someone else while this page was open; your additions "
+                f"and removals were applied to their version, which {' and '.join(parts)}."
+            )
+            self.message_user(request, message, messages.WARNING)
+
     def get_readonly_fields(self, request, obj=None):
         if can_edit_metadata(request.user):
             return PROVENANCE + FROM_FILE
@@ -207,7 +276,7 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         ]
 
     def tag_search_results_view(self, request):
-        return views.tag_search_results(self, request)
+        return self.noting_left_queued(request, lambda request: views.tag_search_results(self, request))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -220,12 +289,12 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
         """Name the tags added and removed, not just "Changed tags"."""
         if add:
             return super().construct_change_message(request, form, formsets, add)
-        other = [form.fields[name].label or name for name in form.changed_data if name != "tags"]
-        before = {tag.name for tag in form.initial.get("tags", [])}
-        after = {tag.name for tag in form.cleaned_data.get("tags", [])}
+        tag_fields = {"tags", "tags_shown"}
+        other = [form.fields[name].label or name for name in form.changed_data if name not in tag_fields]
+        added, removed = form.tag_changes() if "tags" in form.cleaned_data else ([], [])
         fields = get_text_list([str(label) for label in other], "and")
         parts = [f"Changed {fields}."] if other else []
-        tags = tagging.change_message(sorted(after - before), sorted(before - after))
+        tags = tagging.change_message([tag.name for tag in added], [tag.name for tag in removed])
         return " ".join([*parts, tags]).strip() or "No fields changed."
 
     @admin.display(description="title", ordering="title")
@@ -263,6 +332,18 @@ class DocumentAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
             linebreaksbr("\n"), '<a href="{}">File {}</a>{} · {} · {} · released {} · SHA-256 {}', rows
         )
 
+    @admin.display(description="paragraphs")
+    def paragraphs_listed(self, obj):
+        count = obj.paragraphs.count()
+        if count <= ADMIN_PARAGRAPHS:
+            return f"{count:,}, all listed below"
+        return format_html(
+            'The first {} of {} paragraphs are listed below; <a href="{}">the public page</a> has all.',
+            ADMIN_PARAGRAPHS,
+            f"{count:,}",
+            obj.get_absolute_url(),
+        )
+
     @admin.display(description="original file")
     def original_preview(self, obj):
         current = obj.current_file
@@ -292,7 +373,7 @@ class TagForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class TagAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     form = TagForm
     list_display = ["name", "kind", "short_description", "document_count"]
     list_filter = ["kind"]
@@ -359,7 +440,7 @@ class TagAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(MarkdownFieldsMixin, admin.ModelAdmin):
+class SourceAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "homepage", "document_count"]
     list_filter = ["kind"]
     search_fields = ["name"]

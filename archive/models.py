@@ -5,6 +5,17 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from archive.rendering import render_markdown, validate_markdown
+
+
+def render_on_save(instance, source: str, target: str, save_kwargs: dict) -> None:
+    """Render the Markdown field `source` into `target`, the HTML the pages show, as it is saved."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is None or source in update_fields:
+        setattr(instance, target, render_markdown(getattr(instance, source)))
+        if update_fields is not None:
+            save_kwargs["update_fields"] = {*update_fields, target}
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):
@@ -18,13 +29,18 @@ class Source(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
+    description_html = models.TextField(blank=True, editable=False, help_text="Rendered on save.")
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        render_on_save(self, "description", "description_html", kwargs)
+        super().save(*args, **kwargs)
 
 
 class TagQuerySet(models.QuerySet):
@@ -43,7 +59,8 @@ class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOPIC)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
+    description_html = models.TextField(blank=True, editable=False, help_text="Rendered on save.")
 
     objects = TagQuerySet.as_manager()
 
@@ -56,6 +73,7 @@ class Tag(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Tag, self.name, max_length=100)
+        render_on_save(self, "description", "description_html", kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -146,7 +164,8 @@ class Document(models.Model):
     # The TAGS codes the file itself gave, at its last import: what a re-import may change.
     # Every other tag of the document was added by staff and survives re-imports.
     file_tags = models.JSONField(default=list, blank=True, editable=False)
-    note = models.TextField("analyst note", blank=True, help_text="Markdown.")
+    note = models.TextField("analyst note", blank=True, help_text="Markdown.", validators=[validate_markdown])
+    note_html = models.TextField(blank=True, editable=False, help_text="The note, rendered on save.")
 
     # The files the document was read from are its SourceFiles; the text comes from one.
     parser_version = models.PositiveSmallIntegerField(
@@ -172,6 +191,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        render_on_save(self, "note", "note_html", kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("document", args=[self.identifier])

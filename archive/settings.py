@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +61,20 @@ def envfloat(name: str, default: float, minimum: float) -> float:
     if not math.isfinite(number) or number < minimum:
         raise ImproperlyConfigured(f"{name} must be a number of at least {minimum:g}; got {value!r}")
     return number
+
+
+def envnetworks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or CIDR networks, e.g. `10.0.0.5,172.16.0.0/12,fd00::/8`."""
+    networks = []
+    for item in env(name).split(","):
+        if item.strip():
+            try:
+                networks.append(ip_network(item.strip()))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} must be comma-separated IP addresses or networks (CIDR); got {item.strip()!r}"
+                ) from None
+    return networks
 
 
 def data_dir() -> Path:
@@ -160,6 +175,11 @@ AXES_FAILURE_LIMIT = envint("ARCHIVE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out username and address may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies whose X-Forwarded-For is believed (archive/client_address.py); none by default.
+# Lockouts are keyed on the username and the client's own address, so an attacker cannot lock
+# the admin out of every address at once.
+ARCHIVE_TRUSTED_PROXIES = envnetworks("ARCHIVE_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "archive.client_address.client_address"
 
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
@@ -213,6 +233,13 @@ STORAGES = {
 
 # Largest file the importer accepts, in bytes.
 ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1)
+# Search-index queue rows one web request applies after its commit (archive/search/queue.py);
+# `process_index_queue --follow` applies the rest.
+ARCHIVE_INDEX_DRAIN_PER_REQUEST = envint("ARCHIVE_INDEX_DRAIN_PER_REQUEST", 200, minimum=1)
+# Longest analyst note or tag/source description the admin accepts (archive/rendering.py).
+ARCHIVE_MARKDOWN_MAX_CHARS = envint("ARCHIVE_MARKDOWN_MAX_CHARS", 10_000, minimum=1)
+# Most paragraphs a document keeps; above it the importer merges consecutive ones (archive/importers/base.py).
+ARCHIVE_MAX_PARAGRAPHS = envint("ARCHIVE_MAX_PARAGRAPHS", 2_000, minimum=1)
 ARCHIVE_MAX_PAGE_SIZE = 100
 # Most documents one admin tagging action may change (archive/adminviews/views.py).
 ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
@@ -230,6 +257,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if SECURE:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", True)
+    # Load balancers probe the backend over plain HTTP: a redirect would read as unhealthy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -75,7 +75,7 @@ def test_a_tagger_logs_in_and_browses_documents(client, cable):
     assert response.context["cl"].result_count == 5
     response = client.get(change_url(cable))
     assert response.status_code == 200
-    assert list(response.context["adminform"].form.fields) == ["tags"]
+    assert list(response.context["adminform"].form.fields) == ["tags", "tags_shown"]
     assert b'name="title"' not in response.content
     assert TITLE.encode() in response.content
 

@@ -408,12 +408,15 @@ def test_extreme_files_import_faithfully_or_fail_with_a_reason(name, db, tmp_pat
     assert time.monotonic() - started < 2 * PARSE_SECONDS + 20
 
 
-def test_ten_thousand_paragraphs_are_all_kept(db, tmp_path):
+def test_ten_thousand_paragraphs_are_all_kept_merged_under_the_paragraph_cap(db, tmp_path, settings):
     path = tmp_path / "long.txt"
     path.write_bytes(many_paragraphs_article(10_000))
     result = loader.import_file(path)
     assert result.status == "created", result
-    assert Paragraph.objects.filter(document__identifier=result.identifier).count() == 10_000
+    paragraphs = Paragraph.objects.filter(document__identifier=result.identifier).order_by("number")
+    assert paragraphs.count() == settings.ARCHIVE_MAX_PARAGRAPHS
+    text = "\n\n".join(p.text for p in paragraphs)
+    assert re.findall(r"Paragraph (\d+) of", text) == [str(n) for n in range(1, 10_001)]
 
 
 @pytest.mark.parametrize(

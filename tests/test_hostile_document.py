@@ -142,7 +142,8 @@ def hostile(tmp_path, import_file) -> dict[str, Document]:
     tag = Tag.objects.create(name="Hostile", kind=Tag.Kind.TOPIC, description=HOSTILE_MARKDOWN)
     for document in documents.values():
         document.tags.add(tag)
-    Document.objects.filter(pk=documents["cable"].pk).update(note=HOSTILE_MARKDOWN)
+    documents["cable"].note = HOSTILE_MARKDOWN
+    documents["cable"].save(update_fields=["note"])  # renders it, as the admin's save does
     queue.drain_queue(wait=5)  # test transactions never commit: index by hand
     return documents
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -91,3 +92,33 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def status_codes_with_production_settings(tmp_path, *paths: str) -> list[int]:
+    """GET each path over plain HTTP in a fresh process started with DJANGO_SECURE=1."""
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SEARCH_"))
+    }
+    environment.update(ARCHIVE_DATA_DIR=str(tmp_path), DJANGO_SECURE="1")
+    script = (
+        "import json; from django.test import Client; "
+        f"print(json.dumps([Client().get(p).status_code for p in {list(paths)!r}]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_behind_tls_the_health_check_answers_plain_http_instead_of_redirecting(tmp_path):
+    # A load balancer probes the backend over plain HTTP; a redirect would read as unhealthy.
+    # (503 here: the fresh data directory has no database tables.)
+    home, health = status_codes_with_production_settings(tmp_path, "/", "/healthz")
+    assert home == 301
+    assert health in (200, 503)

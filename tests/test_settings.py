@@ -89,6 +89,9 @@ def test_generated_secret_key_is_kept_in_the_data_dir(tmp_path):
         ("ARCHIVE_SEARCH_TIME_BUDGET", "soon"),
         ("ARCHIVE_SEARCH_TIME_BUDGET", "nan"),
         ("ARCHIVE_SEARCH_TIME_BUDGET", "0"),
+        ("ARCHIVE_MARKDOWN_MAX_CHARS", "0"),
+        ("ARCHIVE_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("ARCHIVE_TRUSTED_PROXIES", "proxy.internal"),
     ],
 )
 def test_bad_values_fail_at_start_up_naming_the_variable(tmp_path, variable, value):
@@ -102,3 +105,18 @@ def test_debug_is_off_by_default():
     from django.conf import settings
 
     assert settings.DEBUG is False
+
+
+def test_trusted_proxies_are_addresses_and_networks_separated_by_commas(monkeypatch):
+    from ipaddress import ip_network
+
+    from archive.settings import envnetworks
+
+    monkeypatch.setenv("ARCHIVE_TRUSTED_PROXIES", " 10.0.0.5, 172.16.0.0/12,,fd00::/8 ")
+    assert envnetworks("ARCHIVE_TRUSTED_PROXIES") == [
+        ip_network("10.0.0.5/32"),
+        ip_network("172.16.0.0/12"),
+        ip_network("fd00::/8"),
+    ]
+    monkeypatch.delenv("ARCHIVE_TRUSTED_PROXIES")
+    assert envnetworks("ARCHIVE_TRUSTED_PROXIES") == []

@@ -1,4 +1,5 @@
-"""Forms of the admin's intermediate pages (add/remove tags, merge, tag a search's results)."""
+"""Forms of the admin: the document change form's tags, and the intermediate pages
+(add/remove tags, merge, tag a search's results)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,50 @@ def use_widget(field, widget) -> None:
     widget.choices = field.choices
     widget.is_required = field.required
     field.widget = widget
+
+
+class DocumentChangeForm(forms.ModelForm):
+    """Saves the tags added and removed relative to the tags the form showed, not the whole set.
+
+    Someone else may change the tags between the moment this form is opened and its save
+    (a tagger, a bulk action): a set would silently undo their edit. `tags_shown` carries
+    the tags the form was opened with; a post without it (an older page) changes the set.
+    """
+
+    tags_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            shown = sorted(self.instance.tags.values_list("pk", flat=True))
+            self.initial["tags_shown"] = ",".join(map(str, shown))
+
+    def clean_tags_shown(self) -> set[int] | None:
+        if "tags_shown" not in self.data:
+            return None
+        value = self.cleaned_data["tags_shown"]
+        try:
+            return {int(pk) for pk in value.split(",") if pk.strip()}
+        except ValueError:
+            message = "This page is out of date: reload it and make the change again."
+            raise forms.ValidationError(message) from None
+
+    def tag_changes(self) -> tuple[list[Tag], list[Tag]]:
+        """(tags added, tags removed) by this form, relative to what it showed."""
+        chosen = {tag.pk: tag for tag in self.cleaned_data["tags"]}
+        shown = self.cleaned_data.get("tags_shown")
+        if shown is None:
+            shown = {tag.pk for tag in self.initial.get("tags", [])}
+        added = [tag for pk, tag in chosen.items() if pk not in shown]
+        removed = list(Tag.objects.filter(pk__in=shown - chosen.keys()))
+        return sorted(added, key=str), sorted(removed, key=str)
+
+    def _save_m2m(self):
+        # Tags are the only many-to-many field of a document.
+        if "tags" in self.cleaned_data:
+            added, removed = self.tag_changes()
+            self.instance.tags.add(*added)
+            self.instance.tags.remove(*removed)
 
 
 class AddTagsForm(forms.Form):

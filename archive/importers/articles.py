@@ -128,7 +128,7 @@ def parse_article(text: str) -> ParsedDocument:
     if not blocks:
         raise ParseError("The file has no text: it is empty or only whitespace.")
     layout = LAYOUTS.get(detect_article_source(text) or "", GENERIC)
-    return _ArticleReader(layout, [block.split("\n") for block in blocks]).read()
+    return _ArticleReader(layout, blocks).read()
 
 
 def detect_article_source(text: str) -> str | None:
@@ -296,9 +296,13 @@ Position = tuple[int, int]  # (block index, line index)
 
 
 class _ArticleReader:
-    """Walks one page's blocks (each a list of lines) top to bottom."""
+    """Walks one page's blocks top to bottom.
 
-    def __init__(self, layout: Layout, blocks: list[list[str]]):
+    Blocks stay strings, split into lines where they are read: the title and header are near
+    the top, and a file of millions of blocks would otherwise hold a list for each.
+    """
+
+    def __init__(self, layout: Layout, blocks: list[str]):
         self.layout = layout
         self.blocks = blocks
         self.meta = _Metadata()
@@ -315,17 +319,17 @@ class _ArticleReader:
 
     def _find_title(self) -> tuple[str, Position]:
         """The title, and where the lines after it start."""
-        for b, lines in enumerate(self.blocks):
-            for i, line in enumerate(lines):
+        for b, block in enumerate(self.blocks):
+            for i, line in enumerate(block.split("\n")):
                 self._note_masthead(line)
                 if _is_title_candidate(line):
                     return self._title_from(line.strip(), (b, i))
         self.meta.warnings.append("No title line found; the first line was used.")
-        for b, lines in enumerate(self.blocks):
-            for i, line in enumerate(lines):
+        for b, block in enumerate(self.blocks):
+            for i, line in enumerate(block.split("\n")):
                 if not is_chrome_line(line):
                     return line.strip()[:_TITLE_MAX], (b, i + 1)
-        return self.blocks[0][0].strip()[:_TITLE_MAX], (len(self.blocks), 0)
+        return self.blocks[0].split("\n")[0].strip()[:_TITLE_MAX], (len(self.blocks), 0)
 
     def _title_from(self, line: str, at: Position) -> tuple[str, Position]:
         if len(line) <= _TITLE_MAX:
@@ -349,7 +353,7 @@ class _ArticleReader:
         """Read the metadata lines from `at` on; return where the body starts."""
         b, i = at
         while b < len(self.blocks):
-            lines = self.blocks[b]
+            lines = self.blocks[b].split("\n")
             while i < len(lines):
                 if not self._header_line(lines[i].strip(), b):
                     return (b, i)
@@ -398,8 +402,8 @@ class _ArticleReader:
         b, i = at
         if b >= len(self.blocks):
             return []
-        first = "\n".join(self.blocks[b][i:]).strip()
-        rest = ["\n".join(lines) for lines in self.blocks[b + 1 :]]
+        first = "\n".join(self.blocks[b].split("\n")[i:]).strip()
+        rest = self.blocks[b + 1 :]
         return ([first] if first else []) + rest
 
     # -- lede and footer
@@ -420,8 +424,8 @@ class _ArticleReader:
         """ "Published: 10/6/2022" below the article (Andina), when the top had no year."""
         if self.meta.date:
             return
-        for lines in self.blocks:
-            for line in lines:
+        for block in self.blocks:
+            for line in block.split("\n"):
                 date_text = _date_line(line)
                 hint, month_first = self.meta.month_day, self.layout.month_first
                 date = date_text and parse_date(date_text, hint, month_first)

@@ -20,7 +20,7 @@ CABLE = "cable"
 ARTICLE = "article"
 
 
-@dataclass
+@dataclass(slots=True)  # a file may hold millions of blocks before cap_paragraphs merges them
 class ParsedParagraph:
     number: int
     text: str
@@ -71,3 +71,42 @@ class ParsedDocument:
     tags: list[str] = field(default_factory=list)  # cable TAGS codes in printed order: ["PGOV", "MARR"]
     paragraphs: list[ParsedParagraph] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def merge_paragraphs(paragraphs: list[ParsedParagraph], limit: int) -> list[ParsedParagraph]:
+    """At most `limit` paragraphs: runs of consecutive ones joined into one, every word kept.
+
+    Each merged paragraph keeps the number, marking and heading of its first; the others'
+    markings, and headings that change, stay in its text, where they were printed.
+    """
+    if len(paragraphs) <= limit:
+        return paragraphs
+    size = -(-len(paragraphs) // limit)  # ceiling division
+    merged = []
+    for start in range(0, len(paragraphs), size):
+        run = paragraphs[start : start + size]
+        first = run[0]
+        pieces = [first.text]
+        heading = first.heading
+        for paragraph in run[1:]:
+            if paragraph.heading and paragraph.heading != heading:
+                pieces.append(paragraph.heading)
+                heading = paragraph.heading
+            marking = f"({paragraph.marking}) " if paragraph.marking else ""
+            pieces.append(marking + paragraph.text)
+        merged.append(ParsedParagraph(first.number, "\n\n".join(pieces), first.marking, first.heading))
+    return merged
+
+
+def cap_paragraphs(parsed: ParsedDocument, limit: int) -> None:
+    """Merge the paragraphs of a document that has more than `limit`, with a warning."""
+    count = len(parsed.paragraphs)
+    if count <= limit:
+        return
+    parsed.paragraphs = merge_paragraphs(parsed.paragraphs, limit)
+    size = -(-count // limit)
+    parsed.warnings.append(
+        f"The file has {count:,} paragraphs, more than the {limit:,} a document may have "
+        f"(ARCHIVE_MAX_PARAGRAPHS): each {size:,} consecutive paragraphs were merged into one, "
+        f"{len(parsed.paragraphs):,} in all; no text was dropped."
+    )

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
+from django.conf import settings
 from django.db import transaction
 
-from archive.importers.base import ParsedDocument, ParseError
+from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.importers.cable_references import with_record_references
 from archive.importers.cables import parse_cable
 from archive.importers.loader import ImportProblem, check_lengths, document_fields, reference_rows
@@ -140,6 +141,7 @@ def parse_row(row: CsvRow) -> ParsedDocument:
     # The release's own list of cited cables completes what the printed REF line yields.
     listed = [cited for cited in reference_list(references) if cited != parsed.identifier]
     parsed.references = with_record_references(parsed.references, listed)
+    cap_paragraphs(parsed, settings.ARCHIVE_MAX_PARAGRAPHS)
     check_lengths(parsed)  # a value too long for its column would fail the whole batch on PostgreSQL
     return parsed
 

@@ -150,28 +150,31 @@ def mend_wrapped_lines(text: str) -> str:
     "Ban Ki-moon" (adjacent lines only, and not inside a "- item" list).
     """
     lines = text.split("\n")
-    # Each output line is a list of fragments, joined once at the end, so that a
-    # long run of mends stays linear.
-    out: list[list[str]] = []
+    out: list[str] = []
+    # Fragments mended onto out[i], joined once at the end so that a long run of mends stays
+    # linear; only mended lines get a list (a 20 MB file has millions of lines).
+    tails: dict[int, list[str]] = {}
     last = -1  # index in `out` of the last non-blank line
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
-            out.append([line])
+            out.append(line)
             continue
-        previous = out[last][-1] if last >= 0 else ""
+        previous = (tails[last][-1] if last in tails else out[last]) if last >= 0 else ""
         if previous and _joinable(previous, stripped, last == len(out) - 1):
             tail = _hyphen_continuation(stripped)
-            if tail is not None and not _in_dash_list(lines, i, out[last][0]):
-                out[last].append("-" + tail)
+            if tail is not None and not _in_dash_list(lines, i, out[last]):
+                tails.setdefault(last, []).append("-" + tail)
                 continue
             if tail is None and _is_punctuation_continuation(stripped):
                 del out[last + 1 :]  # blank lines between the halves of a sentence
-                out[last].append(stripped)
+                tails.setdefault(last, []).append(stripped)
                 continue
-        out.append([line.rstrip()])
+        out.append(line.rstrip())
         last = len(out) - 1
-    return "\n".join("".join(fragments) for fragments in out)
+    for i, fragments in tails.items():
+        out[i] += "".join(fragments)
+    return "\n".join(out)
 
 
 def _joinable(previous: str, line: str, adjacent: bool) -> bool:

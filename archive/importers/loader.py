@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from archive.importers import articles, cablegate_pages, changes, source_files
-from archive.importers.base import ParsedDocument, ParseError
+from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
 
 logger = logging.getLogger(__name__)
@@ -147,13 +147,19 @@ def decode_8bit(raw: bytes) -> DecodedFile:
 
 
 def parse_text(text: str) -> ParsedDocument:
-    """Detect the layout and parse it; an unknown layout becomes a generic article."""
+    """Detect the layout and parse it; an unknown layout becomes a generic article.
+
+    A document of more paragraphs than ARCHIVE_MAX_PARAGRAPHS gets them merged (cap_paragraphs).
+    """
     try:
         if cablegate_pages.looks_like_cablegate_html(text):
-            return cablegate_pages.parse_cablegate_html(text)
-        if cablegate_pages.looks_like_cablegate_text(text):
-            return cablegate_pages.parse_cablegate_text(text)
-        return articles.parse_article(text)
+            parsed = cablegate_pages.parse_cablegate_html(text)
+        elif cablegate_pages.looks_like_cablegate_text(text):
+            parsed = cablegate_pages.parse_cablegate_text(text)
+        else:
+            parsed = articles.parse_article(text)
+        cap_paragraphs(parsed, settings.ARCHIVE_MAX_PARAGRAPHS)
+        return parsed
     except ParseError as exc:
         raise ImportProblem(str(exc)) from None
     except RecursionError:

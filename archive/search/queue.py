@@ -9,11 +9,14 @@
    stops waiting as soon as the holder has applied its rows. Rows are deleted only after the
    index commit, so no update is ever lost; a failure leaves them queued for the next drain
    or `manage.py process_index_queue`.
-4. A request holding the lock drains until its own rows are applied and every row left is
-   younger than HANDOFF_AGE: their processes are still waiting for the lock and take it over
-   (an import drains its own at its end). Commands drain until the queue is empty. Without
-   this, a request that got the lock while other processes kept committing (an import, a
-   busy admin) drained for as long as they did.
+4. A request holding the lock applies at most ARCHIVE_INDEX_DRAIN_PER_REQUEST rows: its own
+   newest first, then older rows whose processes gave up, until every row left is younger
+   than HANDOFF_AGE (their processes are still waiting for the lock and take it over). The
+   rest waits for `process_index_queue --follow` (started by `make run` beside gunicorn),
+   the cron job, or whoever next holds the lock; the admin says how many documents are still
+   to be indexed (left_queued_report). Commands drain until the queue is empty. Without the
+   bound, a bulk tag edit of 6,000 documents, or one edit made behind a backlog, kept its
+   request busy past gunicorn's timeout.
 
 With Whoosh, haystack's update_index/rebuild_index/clear_index reach the index through our
 backend, which runs them here too (run_locked), under the same lock. With a search server
@@ -49,6 +52,7 @@ HANDOFF_AGE = REQUEST_WAIT / 2
 COMMAND_WAIT = 600.0  # seconds a management command waits
 RETRY_INTERVAL = 0.1
 BATCH_SIZE = 500
+DEFAULT_REQUEST_SHARE = 200  # rows a request applies at most (ARCHIVE_INDEX_DRAIN_PER_REQUEST)
 
 _local = threading.local()
 
@@ -170,8 +174,14 @@ def handed_over(last_row_id: int) -> Callable[[], bool]:
     return check
 
 
-def drain_locked(backend, may_leave: Callable[[], bool] | None = None) -> int:
-    """Apply queued updates, batch after batch, until the queue is empty or may_leave(). Lock held.
+def request_share() -> int:
+    """The most queue rows one request applies (setting ARCHIVE_INDEX_DRAIN_PER_REQUEST)."""
+    return getattr(settings, "ARCHIVE_INDEX_DRAIN_PER_REQUEST", DEFAULT_REQUEST_SHARE)
+
+
+def drain_locked(backend, may_leave: Callable[[], bool] | None = None, limit: int | None = None) -> int:
+    """Apply queued updates, batch after batch, until the queue is empty, may_leave() or `limit`
+    rows are applied. Lock held.
 
     Inside a bulk session the rows are deleted when the session commits, so each drain moves
     on past the rows handed to the session already (rows committed late below them wait for
@@ -179,24 +189,57 @@ def drain_locked(backend, may_leave: Callable[[], bool] | None = None) -> int:
     """
     session = getattr(backend, "bulk_session", None)
     processed = 0
-    while True:
+    while limit is None or processed < limit:
         handed_up_to = session.handed_up_to if session is not None else 0
         pending = PendingIndexUpdate.objects.filter(id__gt=handed_up_to).order_by("id")
-        rows = list(pending.values_list("id", "document_pk")[:BATCH_SIZE])
+        batch = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - processed)
+        rows = list(pending.values_list("id", "document_pk")[:batch])
         if not rows:
             forget_queued()
             return processed
         if may_leave is not None and may_leave():
             return processed
-        apply_updates(backend, {document_pk for _, document_pk in rows})
-        applied = PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows])
-        # Only after the index commit: a crash before this line replays the rows, loses nothing.
-        if session is None:
-            applied.delete()
-        else:
+        apply_rows(backend, rows, session)
+        if session is not None:
             session.handed_up_to = rows[-1][0]
-            session.after_commit(applied.delete)
         processed += len(rows)
+    return processed
+
+
+def drain_request_share(backend, last_row_id: int, limit: int) -> int:
+    """A request's part of the queue, lock held: at most `limit` rows, its own newest first.
+
+    Its own rows are the newest up to last_row_id, so a single edit is applied even behind a
+    backlog; what the limit leaves of the older rows is drained as drain_locked would
+    (rows of processes that gave up waiting), and the rest is left queued.
+    """
+    if getattr(backend, "bulk_session", None) is not None:
+        return drain_locked(backend, limit=limit)
+    own = PendingIndexUpdate.objects.filter(id__lte=last_row_id)
+    processed = 0
+    while processed < limit:
+        newest = own.order_by("-id").values_list("id", "document_pk")
+        rows = list(newest[: min(BATCH_SIZE, limit - processed)])
+        if not rows:
+            break
+        # Older rows of the same documents, seen now, are applied by the same rewrite.
+        same = own.filter(document_pk__in={pk for _, pk in rows}).values_list("id", "document_pk")
+        apply_rows(backend, list(same), None)
+        processed += len(rows)
+    if processed < limit:
+        processed += drain_locked(backend, handed_over(last_row_id), limit=limit - processed)
+    return processed
+
+
+def apply_rows(backend, rows: list[tuple[int, int]], session) -> None:
+    """Index the documents of these (row id, document key) rows, then delete the rows."""
+    apply_updates(backend, {document_pk for _, document_pk in rows})
+    applied = PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows])
+    # Only after the index commit: a crash before this line replays the rows, loses nothing.
+    if session is None:
+        applied.delete()
+    else:
+        session.after_commit(applied.delete)
 
 
 def apply_updates(backend, document_pks: set[int]) -> None:
@@ -227,28 +270,33 @@ def haystack_id(document_pk: int) -> str:
     return f"{Document._meta.app_label}.{Document._meta.model_name}.{document_pk}"
 
 
-def drain_queue(wait: float = COMMAND_WAIT, using: str = "default", last_row_id: int | None = None) -> int:
-    """Index every queued change; the number of queue rows applied.
+def drain_queue(
+    wait: float = COMMAND_WAIT,
+    using: str = "default",
+    last_row_id: int | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """Index queued changes; the number of queue rows applied.
 
     With `last_row_id` (a request's own rows), stops waiting for the lock as soon as the holder
-    has applied them, and once holding it, leaves rows of processes still waiting to them
-    (handed_over). Without it, waits until the queue is empty and drains all of it. Returns 0
-    without waiting longer than `wait` if another process holds the lock: the holder drains.
+    has applied them, and once holding it applies the request's share (drain_request_share).
+    Without it, waits until the queue is empty and drains all of it, or until stop() says so.
+    Returns 0 without waiting longer than `wait` if another process holds the lock: the
+    holder drains.
     """
     backend = search_backend(using)
-    if last_row_id is None:
-        give_up, may_leave = queue_is_empty, None
-    else:
-        give_up, may_leave = applied_up_to(last_row_id), handed_over(last_row_id)
+    give_up = queue_is_empty if last_row_id is None else applied_up_to(last_row_id)
     try:
         with index_lock(backend, wait, give_up=give_up):
-            return drain_locked(backend, may_leave)
+            if last_row_id is None:
+                return drain_locked(backend, stop)
+            return drain_request_share(backend, last_row_id, request_share())
     except IndexBusy:
         logger.info("search index busy: queued updates left to the process holding the lock")
         return 0
 
 
-def drain_after_commit(last_row_id: int | None = None) -> None:
+def drain_after_commit(last_row_id: int | None = None, document_pks: Iterable[int] = ()) -> None:
     """on_commit callback: never raises into the request; a failure leaves the rows queued."""
     if getattr(_local, "deferred", 0):
         return
@@ -256,6 +304,39 @@ def drain_after_commit(last_row_id: int | None = None) -> None:
         drain_queue(wait=REQUEST_WAIT, last_row_id=last_row_id)
     except Exception:
         logger.exception("search index update failed; the changes stay queued")
+    report = getattr(_local, "left_queued", None)
+    if report is not None:
+        report.documents += count_queued(document_pks)
+
+
+class LeftQueued:
+    """How many documents changed within left_queued_report() are not yet searchable."""
+
+    documents = 0
+
+
+@contextmanager
+def left_queued_report():
+    """Count the documents whose index updates the after-commit drains inside this block left
+    queued (the request's share was smaller): the admin tells the user when they will show."""
+    outer = getattr(_local, "left_queued", None)
+    _local.left_queued = report = LeftQueued()
+    try:
+        yield report
+    finally:
+        _local.left_queued = outer
+        if outer is not None:
+            outer.documents += report.documents
+
+
+def count_queued(document_pks: Iterable[int]) -> int:
+    """How many of these documents still have rows in the queue."""
+    pks = sorted(set(document_pks))
+    left = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        rows = PendingIndexUpdate.objects.filter(document_pk__in=pks[start : start + BATCH_SIZE])
+        left += rows.values("document_pk").distinct().count()
+    return left
 
 
 @contextmanager
@@ -298,7 +379,7 @@ class DrainAfterCommit:
 
     def __call__(self) -> None:
         self.done = True  # committed: a later change belongs to a later transaction
-        drain_after_commit(self.last_row_id)
+        drain_after_commit(self.last_row_id, {pk for pk, _ in self.queued})
 
     def add(self, keys: set[tuple[int, str]], last_row_id: int | None) -> None:
         self.queued |= keys
@@ -331,7 +412,7 @@ def record_changes(document_pks: Iterable, deleted: bool = False, using: str = "
         return
     connection = db_connections[using]
     if not connection.in_atomic_block:
-        drain_after_commit(insert_rows(keys, using))
+        drain_after_commit(insert_rows(keys, using), {pk for pk, _ in keys})
         return
     live = live_callbacks(connection)
     for callback in live:

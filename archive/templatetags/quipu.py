@@ -7,15 +7,19 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from archive.rendering import render_markdown, reveal_controls
+from archive.rendering import reveal_controls, sanitise_html
 
 register = template.Library()
 
 
-@register.filter(name="markdown")
-def markdown_filter(text: str):
-    """Staff Markdown, rendered and sanitised."""
-    return render_markdown(text or "")
+@register.filter
+def rendered(html: str):
+    """Staff Markdown as rendered when it was saved (note_html, description_html).
+
+    Sanitised again on the way out, which is linear: a row written by other means than
+    the models' save() still cannot carry markup beyond the allowed tags.
+    """
+    return sanitise_html(html or "")
 
 
 @register.filter

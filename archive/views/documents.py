@@ -24,6 +24,8 @@ LATEST_ON_HOME = 10
 BROWSE_LIMIT = 20
 RELATED_LIMIT = 5
 TAG_PAGE_SIZE = 25
+# Paragraphs a document page shows: every real cable fits one page (they have fewer than 200).
+DOCUMENT_PAGE_PARAGRAPHS = 200
 MAX_SHOWN_IDENTIFIER = 120
 
 # The original is text, whatever it once was: nothing in it may run or load.
@@ -157,8 +159,9 @@ def document(request, identifier: str):
     pattern = highlight_pattern(terms)
     cite = citation(found)
     document_url = request.build_absolute_uri(found.get_absolute_url())
+    part = Paginator(shown_paragraphs, DOCUMENT_PAGE_PARAGRAPHS).get_page(request.GET.get("page"))
     paragraphs, matches, first_match = [], 0, ""
-    for paragraph in shown_paragraphs:
+    for paragraph in part.object_list:
         text, text_matches = highlight(paragraph.text, pattern)
         heading, heading_matches = highlight(paragraph.heading, pattern)
         if text_matches + heading_matches and not first_match:
@@ -195,6 +198,7 @@ def document(request, identifier: str):
         "document_url": document_url,
         "source_files": described_files(files),
         "version": version,
+        "part": part,  # highlighting counts the matches of this page only
     }
     return render(request, "archive/document.html", context)
 
@@ -257,11 +261,14 @@ def paragraph_permalink(request, identifier: str, number: str):
         )
     paragraph = None
     if number.isascii() and number.isdigit() and len(number) <= 9:
-        paragraph = found.paragraphs.filter(number=int(number)).only("anchor").first()
+        paragraph = found.paragraphs.filter(number=int(number)).only("anchor", "number").first()
     if paragraph is None:
         message = f"{found.identifier} has no paragraph {shown(number)}."
         return not_found(request, message, document=found)
-    return HttpResponseRedirect(f"{found.get_absolute_url()}#{paragraph.anchor}")
+    before = found.paragraphs.filter(number__lt=paragraph.number).count()
+    page = before // DOCUMENT_PAGE_PARAGRAPHS + 1
+    query = f"?page={page}" if page > 1 else ""
+    return HttpResponseRedirect(f"{found.get_absolute_url()}{query}#{paragraph.anchor}")
 
 
 @require_safe
