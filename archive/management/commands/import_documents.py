@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from contextlib import nullcontext
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Import documents from files or directories (recursively). Each file is detected and parsed: "
         "Cablegate site pages (HTML or saved text), news articles (AFPS, DoD News, Andina, Diálogo) "
-        "or, failing those, a generic article. One transaction per file; exits 1 if any file failed."
+        "or, failing those, a generic article. One transaction per file; exits 1 if any file failed. "
+        "Links, FIFOs, sockets and devices are skipped, not followed or opened."
     )
 
     def add_arguments(self, parser):
@@ -45,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *paths: Path, **options):
         paths = options["paths"]
-        missing = [str(p) for p in paths if not p.exists()]
+        missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
         if options["format"] == CSV_FORMAT:
@@ -89,6 +91,10 @@ class Command(BaseCommand):
         if result.status == loader.FAILED:
             self.stderr.write(f"failed     {result.path}: {result.reason}")
             return
+        if result.status == loader.SKIPPED:
+            if verbosity >= 1:
+                self.stdout.write(self.style.WARNING(f"skipped    {result.path}: {result.reason}"))
+            return
         if verbosity >= 1:
             self.stdout.write(f"{result.status:<10} {result.path} → {result.identifier}")
         for warning in result.warnings:
@@ -96,17 +102,20 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
 
     def summarise(self, counts: Counter, dry_run: bool) -> None:
+        skipped = f", {counts[loader.SKIPPED]} skipped" if counts[loader.SKIPPED] else ""
         if dry_run:
-            line = f"dry run: {counts['parsed']} parsed, {counts[loader.FAILED]} failed; nothing written"
+            parsed, failed = counts["parsed"], counts[loader.FAILED]
+            line = f"dry run: {parsed} parsed, {failed} failed{skipped}; nothing written"
         else:
             line = ", ".join(
                 f"{counts[s]} {s}" for s in (loader.CREATED, loader.UPDATED, loader.UNCHANGED, loader.FAILED)
             )
+            line += skipped
         self.stdout.write(line)
 
     def single_file(self, paths: list[Path], name: str) -> Path:
-        if len(paths) != 1 or not paths[0].is_file():
-            raise CommandError(f"--format {name} takes exactly one file")
+        if len(paths) != 1 or not paths[0].is_file() or paths[0].is_symlink():
+            raise CommandError(f"--format {name} takes exactly one file (not a link)")
         return paths[0]
 
     def import_csv(self, paths: list[Path], options) -> None:
