@@ -4,21 +4,32 @@ Each line carries the original file (base64), every extracted field, the
 paragraphs with their numbers and anchors, the tags (with kind and
 description) and the analyst note, so a restore into an empty archive gives
 the same identifiers, permalinks and tags on any database.
+
+The record ↔ model mapping is the field lists below plus document_record() (export) and
+document_from_record() (restore), side by side. To add a Document field, name it in
+SCALAR_FIELDS, DATE_FIELDS or DATETIME_FIELDS: a backup written before it existed
+restores with the field's default. A restore checks every record as an import would
+(identifier, types, lengths) and writes RESTORE_BATCH records per transaction, indexed
+through one bulk session.
 """
 
 from __future__ import annotations
 
 import base64
+import codecs
 import datetime as dt
+import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from archive.models import Document, Paragraph, Source, Tag
+from archive.importers.loader import ImportProblem, check_fits
+from archive.models import Document, Paragraph, Source, Tag, unique_slug
 
 FORMAT = "archive-jsonl"
 VERSION = 1
@@ -49,6 +60,15 @@ SCALAR_FIELDS = [
 ]
 DATE_FIELDS = ["date", "declassify_on"]
 DATETIME_FIELDS = ["created", "released", "imported_at", "updated_at"]
+REQUIRED = ["identifier", "type", "title", "source", "original_base64"]  # the rest has a default
+SOURCE_FIELDS = ["name", "slug", "homepage", "kind", "description"]
+TAG_FIELDS = ["name", "slug", "kind", "description"]
+PARAGRAPH_FIELDS = ["number", "anchor", "marking", "heading", "text"]
+# What an import gives: a cable's reference ID (letters, digits, hyphens) or an article's
+# date-and-title slug. Anything else breaks the document's URLs (/documents/BAD/ID/ is a 500).
+IDENTIFIER = re.compile(r"[\w-]+")
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # what a /tags/<slug>/ URL accepts
+RESTORE_BATCH = 200  # records per transaction
 
 
 def iso(value) -> str | None:
@@ -59,21 +79,10 @@ def document_record(document: Document) -> dict:
     record = {"quipu": FORMAT, "version": VERSION}
     record.update({name: getattr(document, name) for name in SCALAR_FIELDS})
     record.update({name: iso(getattr(document, name)) for name in DATE_FIELDS + DATETIME_FIELDS})
-    source = document.source
-    record["source"] = {
-        "name": source.name,
-        "slug": source.slug,
-        "homepage": source.homepage,
-        "kind": source.kind,
-        "description": source.description,
-    }
-    record["tags"] = [
-        {"name": t.name, "slug": t.slug, "kind": t.kind, "description": t.description}
-        for t in document.tags.all()
-    ]
+    record["source"] = {name: getattr(document.source, name) for name in SOURCE_FIELDS}
+    record["tags"] = [{name: getattr(t, name) for name in TAG_FIELDS} for t in document.tags.all()]
     record["paragraphs"] = [
-        {"number": p.number, "anchor": p.anchor, "marking": p.marking, "heading": p.heading, "text": p.text}
-        for p in document.paragraphs.all()
+        {name: getattr(p, name) for name in PARAGRAPH_FIELDS} for p in document.paragraphs.all()
     ]
     record["original_base64"] = base64.b64encode(bytes(document.original)).decode("ascii")
     return record
@@ -93,16 +102,24 @@ class RestoreReport:
     failed: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
 
+    def fail(self, line: int, reason: str) -> None:
+        self.failed += 1
+        self.problems.append((line, reason))
+
 
 class RecordError(ValueError):
     pass
 
 
-def decode_record(line: str) -> dict:
+def decode_record(line: bytes) -> dict:
     try:
-        record = json.loads(line)
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 (bad byte at column {exc.start + 1})") from None
     except json.JSONDecodeError as exc:
         raise RecordError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise RecordError("not JSON we can read (nested too deeply)") from None
     if not isinstance(record, dict) or record.get("quipu") != FORMAT:
         raise RecordError("not a Quipu archive record")
     if record.get("version") != VERSION:
@@ -110,82 +127,251 @@ def decode_record(line: str) -> dict:
     return record
 
 
+# A record, checked, as unsaved model instances
+
+
+@dataclass
+class Restored:
+    line: int
+    document: Document
+    source: Source
+    tags: list[Tag]
+    paragraphs: list[Paragraph]
+
+
+def document_from_record(record: dict, line: int = 0) -> Restored:
+    """The record as unsaved models, every value checked as an import would; RecordError if not."""
+    missing = [name for name in REQUIRED if name not in record]
+    if missing:
+        raise RecordError(f"incomplete record (no {', '.join(missing)})")
+    document = Document(**{name: field_value(Document, name, record) for name in SCALAR_FIELDS})
+    for name in DATE_FIELDS + DATETIME_FIELDS:
+        setattr(document, name, typed_value(name, record.get(name)))
+    try:
+        document.original = base64.b64decode(text(record, "original_base64"), validate=True)
+    except ValueError:
+        raise RecordError("original_base64 is not base64") from None
+    restored = Restored(
+        line,
+        document,
+        Source(**{name: field_value(Source, name, item(record, "source")) for name in SOURCE_FIELDS}),
+        [Tag(**{name: field_value(Tag, name, tag) for name in TAG_FIELDS}) for tag in items(record, "tags")],
+        [
+            Paragraph(**{name: field_value(Paragraph, name, p) for name in PARAGRAPH_FIELDS})
+            for p in items(record, "paragraphs")
+        ],
+    )
+    check(restored)
+    return restored
+
+
+def field_value(model, name: str, data: dict):
+    """data[name] if it has the model field's type; the field's default if absent (older backups)."""
+    model_field = model._meta.get_field(name)
+    if name not in data:
+        return model_field.get_default()
+    value = data[name]
+    if isinstance(model_field, models.JSONField):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RecordError(f"{name} is not a list of text")
+    elif isinstance(model_field, models.PositiveIntegerField):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise RecordError(f"{model._meta.verbose_name} {name} {value!r} is not a whole number ≥ 0")
+    elif not isinstance(value, str):
+        raise RecordError(f"{name} is not text")
+    if model_field.choices and value not in dict(model_field.choices):
+        raise RecordError(f"{name} {value!r} is not one of {', '.join(dict(model_field.choices))}")
+    return value
+
+
+def text(data: dict, name: str) -> str:
+    if not isinstance(data.get(name), str):
+        raise RecordError(f"{name} is not text")
+    return data[name]
+
+
+def item(record: dict, name: str) -> dict:
+    if not isinstance(record.get(name), dict):
+        raise RecordError(f"{name} is not an object")
+    return record[name]
+
+
+def items(record: dict, name: str) -> list[dict]:
+    value = record.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise RecordError(f"{name} is not a list of objects")
+    return value
+
+
 def typed_value(name: str, value):
     if value is None:
         return None
-    if name in DATE_FIELDS:
-        parsed = parse_date(value)
-    elif name in DATETIME_FIELDS:
-        parsed = parse_datetime(value)
-    else:
-        return value
+    if not isinstance(value, str):
+        raise RecordError(f"{name} {value!r} is not ISO 8601")
+    try:
+        parsed = parse_date(value) if name in DATE_FIELDS else parse_datetime(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise RecordError(f"{name} {value!r} is not ISO 8601")
     return parsed
 
 
-def restore_source(data: dict) -> Source:
-    source, _ = Source.objects.update_or_create(
-        name=data["name"],
-        defaults={k: data.get(k, "") for k in ("homepage", "kind", "description")} | {"slug": data["slug"]},
-    )
-    return source
-
-
-def restore_tags(items: list[dict]) -> list[Tag]:
-    tags = []
-    for item in items:
-        tag, created = Tag.objects.get_or_create(
-            name=item["name"],
-            defaults={"slug": item["slug"], "kind": item["kind"], "description": item.get("description", "")},
-        )
-        if not created and item.get("description") and not tag.description:
-            tag.description = item["description"]
-            tag.save(update_fields=["description"])
-        tags.append(tag)
-    return tags
-
-
-def restore_record(record: dict) -> str:
+def check(restored: Restored) -> None:
+    """What an import would refuse, or what would break the site's pages once stored."""
+    document = restored.document
+    if not IDENTIFIER.fullmatch(document.identifier):
+        raise RecordError(f"identifier {document.identifier[:60]!r} is not a document identifier")
+    if not document.title.strip() or not restored.source.name.strip():
+        raise RecordError("the title or the source name is empty")
+    if not all(tag.name.strip() for tag in restored.tags):
+        raise RecordError("a tag has no name")
     try:
+        codecs.lookup(document.original_encoding)
+    except LookupError:
+        raise RecordError(
+            f"original_encoding {document.original_encoding[:20]!r} is not an encoding"
+        ) from None
+    if document.sha256 != hashlib.sha256(document.original).hexdigest():
+        raise RecordError("sha256 does not match the original file")
+    numbers = [p.number for p in restored.paragraphs]
+    if len(numbers) != len(set(numbers)):
+        raise RecordError("duplicate paragraph numbers")
+    try:
+        check_fits(
+            value
+            for instance in [document, restored.source, *restored.tags, *restored.paragraphs]
+            for value in column_values(instance)
+        )
+    except ImportProblem as exc:
+        raise RecordError(str(exc)) from None
+
+
+def column_values(instance) -> list[tuple]:
+    """(model, field name, value) of each of the instance's length-limited text columns."""
+    model = type(instance)
+    return [
+        (model, f.name, getattr(instance, f.attname))
+        for f in model._meta.concrete_fields
+        if f.max_length and isinstance(getattr(instance, f.attname), str)
+    ]
+
+
+# Writing
+
+
+class Restorer:
+    """Writes checked records in batches; sources and tags are looked up once per name."""
+
+    def __init__(self):
+        self.sources: dict[str, Source] = {}
+        self.tags: dict[str, Tag] = {}
+
+    def write_batch(self, batch: list[Restored], report: RestoreReport) -> None:
         with transaction.atomic():
-            document = Document.objects.filter(identifier=record["identifier"]).first()
-            status = "updated" if document else "created"
-            document = document or Document(identifier=record["identifier"])
-            for name in SCALAR_FIELDS:
-                setattr(document, name, record[name])
-            for name in DATE_FIELDS + DATETIME_FIELDS:
-                setattr(document, name, typed_value(name, record.get(name)))
-            document.source = restore_source(record["source"])
-            document.original = base64.b64decode(record["original_base64"], validate=True)
-            document.save()
-            # auto_now/auto_now_add overwrite the times on save; put the archive's own back.
-            times = {
-                n: typed_value(n, record.get(n)) or dt.datetime.now(dt.UTC)
-                for n in ("imported_at", "updated_at")
-            }
-            Document.objects.filter(pk=document.pk).update(**times)
-            document.paragraphs.all().delete()
-            Paragraph.objects.bulk_create(Paragraph(document=document, **p) for p in record["paragraphs"])
-            document.tags.set(restore_tags(record["tags"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RecordError(f"incomplete record ({type(exc).__name__}: {exc})"[:300]) from None
-    return status
+            for restored in batch:
+                try:
+                    with transaction.atomic():  # a record the database refuses costs only itself
+                        status = self.write(restored)
+                except DatabaseError as exc:
+                    report.fail(restored.line, f"could not be stored ({type(exc).__name__}: {exc})"[:300])
+                    self.sources.clear()  # what the savepoint rolled back may be cached
+                    self.tags.clear()
+                else:
+                    setattr(report, status, getattr(report, status) + 1)
+
+    def write(self, restored: Restored) -> str:
+        new = restored.document
+        document = Document.objects.filter(identifier=new.identifier).first()
+        status = "updated" if document else "created"
+        if document is not None:
+            new.pk = document.pk
+        new.source = self.source(restored.source)
+        # auto_now/auto_now_add overwrite the times on save; put the archive's own back.
+        now = dt.datetime.now(dt.UTC)
+        times = {"imported_at": new.imported_at or now, "updated_at": new.updated_at or now}
+        new.save(force_insert=document is None)
+        Document.objects.filter(pk=new.pk).update(**times)
+        if document is not None:
+            new.paragraphs.all().delete()
+        for paragraph in restored.paragraphs:
+            paragraph.document = new
+        Paragraph.objects.bulk_create(restored.paragraphs)
+        new.tags.set([self.tag(tag) for tag in restored.tags])
+        return status
+
+    def source(self, restored: Source) -> Source:
+        """The source of that name, its details as the backup has them."""
+        source = self.sources.get(restored.name) or Source.objects.filter(name=restored.name).first()
+        if source is None:
+            source = Source(name=restored.name)
+        changed = [
+            name
+            for name in ("homepage", "kind", "description")
+            if getattr(source, name) != getattr(restored, name)
+        ]
+        for name in changed:
+            setattr(source, name, getattr(restored, name))
+        if source.pk is None:
+            source.slug = free_slug(Source, restored.slug, restored.name, max_length=200)
+            source.save()
+        elif changed:
+            source.save(update_fields=changed)
+        self.sources[source.name] = source
+        return source
+
+    def tag(self, restored: Tag) -> Tag:
+        """The tag of that name, or a new one; a description missing here is taken from the backup."""
+        tag = self.tags.get(restored.name) or Tag.objects.filter(name=restored.name).first()
+        if tag is None:
+            tag = Tag(name=restored.name, kind=restored.kind, description=restored.description)
+            tag.slug = free_slug(Tag, restored.slug, restored.name, max_length=100)
+            tag.save()
+        elif restored.description and not tag.description:
+            tag.description = restored.description
+            tag.save(update_fields=["description"])
+        self.tags[tag.name] = tag
+        return tag
+
+
+def free_slug(model, slug: str, name: str, max_length: int) -> str:
+    """The backup's slug, unless a URL cannot hold it or another row of the archive has it."""
+    if SLUG.fullmatch(slug) and not model.objects.filter(slug=slug).exists():
+        return slug
+    return unique_slug(model, name, max_length=max_length)
 
 
 def restore_file(path: Path, on_line=None) -> RestoreReport:
+    """Restore a backup; records that fail their checks are reported by line, the rest written.
+
+    Indexed as it goes through one bulk session (archive.search.writing), committed at the end.
+    """
+    from archive.search.queue import deferred_indexing, drain_queue
+    from archive.search.writing import bulk_import_session
+
     report = RestoreReport()
-    with path.open("r", encoding="utf-8") as handle:
+    restorer = Restorer()
+    with bulk_import_session(), deferred_indexing():
+        for batch in checked_batches(path, report, on_line):
+            restorer.write_batch(batch, report)
+            drain_queue()
+    return report
+
+
+def checked_batches(path: Path, report: RestoreReport, on_line=None):
+    batch: list[Restored] = []
+    with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                status = restore_record(decode_record(line))
+                batch.append(document_from_record(decode_record(line), number))
             except RecordError as exc:
-                report.failed += 1
-                report.problems.append((number, str(exc)))
-            else:
-                setattr(report, status, getattr(report, status) + 1)
+                report.fail(number, str(exc))
             if on_line:
                 on_line(report)
-    return report
+            if len(batch) >= RESTORE_BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch

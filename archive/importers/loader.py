@@ -232,6 +232,11 @@ def check_lengths(parsed: ParsedDocument) -> None:
         *((Tag, "name", tag) for tag in parsed.tags),
         *((Paragraph, "marking", p.marking) for p in parsed.paragraphs),
     ]
+    check_fits(values)
+
+
+def check_fits(values) -> None:
+    """Each (model, field name, value) fits its column, or ImportProblem names the first that does not."""
     for model, name, value in values:
         limit = model._meta.get_field(name).max_length
         if len(value) > limit:

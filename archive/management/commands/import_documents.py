@@ -171,8 +171,8 @@ class Command(BaseCommand):
             raise CommandError("--dry-run is not supported for archive-jsonl")
         try:
             report = restore_file(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"cannot read {path}: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         for line, reason in report.problems:
             self.stderr.write(f"failed     {path}:{line}: {reason}")
         self.stdout.write(f"{report.created} created, {report.updated} updated, {report.failed} failed")
