@@ -12,7 +12,11 @@ parsing them, which makes resuming cheap.
 Parsing (the cable parser, ~2/3 of the import's CPU) runs in a pool of worker processes
 while the main process reads the file and writes batches: batches go out in file order
 and come back in file order, at most a few in flight, so memory stays flat. Workers are
-spawned, not forked: they never share the main process's database connection.
+spawned, not forked: they never share the main process's database connection, nor its index
+lock (archive.workers: they also die with it and leave Ctrl-C to it).
+
+With `queue_for_index`, each batch queues its documents for the index in its own transaction
+(archive.search.queue), so an import stopped at any point leaves nothing committed unqueued.
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import django
 from django.db import transaction
 
 from archive.importers.base import ParsedDocument, ParseError
 from archive.importers.cables import parse_cable
 from archive.importers.loader import ImportProblem, check_lengths, document_fields
 from archive.models import Document, Paragraph, Tag
+from archive.search.queue import record_changes
+from archive.workers import start_django_worker, starting_workers
 
 FORMAT = "cablegate-csv"
 COLUMNS = 8
@@ -202,7 +207,10 @@ def build_document(row: Parsed, parsed: ParsedDocument, file_name: str) -> Docum
 
 
 def write_batch(
-    parsed_rows: list[tuple[Parsed, ParsedDocument]], file_name: str, tags: TagCache
+    parsed_rows: list[tuple[Parsed, ParsedDocument]],
+    file_name: str,
+    tags: TagCache,
+    queue_for_index: bool = False,
 ) -> list[int]:
     """Documents, paragraphs and tag links of one batch in one transaction; returns the new pks."""
     with transaction.atomic():
@@ -233,6 +241,8 @@ def write_batch(
             ],
             batch_size=2000,
         )
+        if queue_for_index:  # bulk_create sends no signals
+            record_changes(doc.pk for doc in documents)
     return [doc.pk for doc in documents]
 
 
@@ -260,6 +270,7 @@ class CsvImporter:
     """Streams one cables.csv into the archive; `on_batch(new_pks)` runs after each committed batch.
 
     `workers`: parsing processes (None: 2 for a file of several MB, else parse here).
+    `queue_for_index`: queue each batch's documents for the index in the batch's transaction.
     """
 
     def __init__(
@@ -271,12 +282,14 @@ class CsvImporter:
         on_batch=None,
         on_row=None,
         workers: int | None = None,
+        queue_for_index: bool = False,
     ):
         self.path = path
         self.batch_size = batch_size
         self.dry_run = dry_run
         self.on_batch = on_batch or (lambda pks: None)
         self.on_row = on_row or (lambda report: None)
+        self.queue_for_index = queue_for_index
         self.report = CsvReport()
         self.counter: CountingReader | None = None
         self.workers = workers if workers is not None else default_workers(path)
@@ -308,9 +321,10 @@ class CsvImporter:
             for batch in self.batches():
                 self.write(parse_rows(self.to_parse(batch, set())), tags)
             return self.report
-        # Spawned workers import Django afresh (django.setup before any task is unpickled).
         context = multiprocessing.get_context("spawn")
-        with context.Pool(self.workers, initializer=django.setup) as pool:
+        with starting_workers():
+            pool = context.Pool(self.workers, initializer=start_django_worker, initargs=(os.getpid(),))
+        with pool:
             pending: deque = deque()  # (identifiers, AsyncResult) in file order
             in_flight: set[str] = set()
             for batch in self.batches():
@@ -356,10 +370,14 @@ class CsvImporter:
                 self.fail(outcome)
                 continue
             parsed_rows.append((outcome, outcome.document))
+        if not parsed_rows:
+            return
+        pks = [] if self.dry_run else write_batch(parsed_rows, self.path.name, tags, self.queue_for_index)
+        for _ in parsed_rows:  # counted once committed: an interrupted batch is not "created"
             self.report.created += 1
             self.on_row(self.report)
-        if parsed_rows and not self.dry_run:
-            self.on_batch(write_batch(parsed_rows, self.path.name, tags))
+        if not self.dry_run:
+            self.on_batch(pks)
 
     # Kept for callers of the serial importer.
     def import_batch(self, rows: list[CsvRow], tags: TagCache | None) -> None:

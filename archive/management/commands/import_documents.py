@@ -120,17 +120,18 @@ class Command(BaseCommand):
 
     def import_csv(self, paths: list[Path], options) -> None:
         from archive.importers.cablegate_csv import CsvImporter
-        from archive.search.queue import index_documents_now
+        from archive.search.queue import drain_queue
         from archive.search.writing import bulk_import_session
 
         path = self.single_file(paths, CSV_FORMAT)
-        index = None if options["dry_run"] or options["no_index"] else index_documents_now
+        index = not options["dry_run"] and not options["no_index"]
         bar = self.byte_progress(path)
         importer = CsvImporter(
             path,
             batch_size=max(1, options["batch_size"]),
             dry_run=options["dry_run"],
-            on_batch=index,
+            queue_for_index=index,
+            on_batch=(lambda pks: drain_queue()) if index else None,
             on_row=lambda report: bar and self.advance(bar, importer, report),
         )
         try:
@@ -138,18 +139,30 @@ class Command(BaseCommand):
                 report = importer.run()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            # Ctrl-C: the batch being written was rolled back, the workers are stopped, and
+            # what the index has not committed stays queued (process_index_queue applies it).
+            self.report_csv(path, importer.report, options, interrupted=True)
+            sys.exit(130)
         finally:
             if bar:
                 bar.close()
+        self.report_csv(path, report, options)
+        if report.failed:
+            sys.exit(1)
+
+    def report_csv(self, path: Path, report, options, interrupted: bool = False) -> None:
         for problem in report.problems:
             self.stderr.write(f"failed     {path}:{problem.line}: {problem.reason}")
         verb = "parsed" if options["dry_run"] else "created"
-        self.stdout.write(
-            f"{report.created} {verb}, {report.skipped} already imported, {report.failed} failed "
-            f"({report.rows} rows)"
-        )
-        if report.failed:
-            sys.exit(1)
+        line = f"{report.created} {verb}, {report.skipped} already imported, {report.failed} failed"
+        if interrupted:
+            self.stderr.write(
+                f"interrupted: {line}; the batches written are kept and queued for the search index. "
+                "Run the same command again to go on."
+            )
+        else:
+            self.stdout.write(f"{line} ({report.rows} rows)")
 
     def byte_progress(self, path: Path):
         if not self.stdout.isatty() or self._options["verbosity"] == 0:
