@@ -269,36 +269,46 @@ class Restorer:
 
     def write_batch(self, batch: list[Restored], report: RestoreReport) -> None:
         with transaction.atomic():
+            identifiers = [restored.document.identifier for restored in batch]
+            found = Document.objects.filter(identifier__in=identifiers).values_list("identifier", "pk")
+            existing = dict(found)
             for restored in batch:
+                identifier = restored.document.identifier
                 try:
                     with transaction.atomic():  # a record the database refuses costs only itself
-                        status = self.write(restored)
+                        self.write(restored, existing.get(identifier))
                 except DatabaseError as exc:
                     report.fail(restored.line, f"could not be stored ({type(exc).__name__}: {exc})"[:300])
                     self.sources.clear()  # what the savepoint rolled back may be cached
                     self.tags.clear()
+                    continue
+                if identifier in existing:
+                    report.updated += 1
                 else:
-                    setattr(report, status, getattr(report, status) + 1)
+                    report.created += 1
+                    existing[identifier] = restored.document.pk
 
-    def write(self, restored: Restored) -> str:
-        new = restored.document
-        document = Document.objects.filter(identifier=new.identifier).first()
-        status = "updated" if document else "created"
-        if document is not None:
-            new.pk = document.pk
-        new.source = self.source(restored.source)
+    def write(self, restored: Restored, existing_pk: int | None) -> None:
+        """Store the document, over the one with this pk if there is one."""
+        document = restored.document
+        document.pk = existing_pk
+        document.source = self.source(restored.source)
         # auto_now/auto_now_add overwrite the times on save; put the archive's own back.
         now = dt.datetime.now(dt.UTC)
-        times = {"imported_at": new.imported_at or now, "updated_at": new.updated_at or now}
-        new.save(force_insert=document is None)
-        Document.objects.filter(pk=new.pk).update(**times)
-        if document is not None:
-            new.paragraphs.all().delete()
+        times = {"imported_at": document.imported_at or now, "updated_at": document.updated_at or now}
+        document.save(force_insert=existing_pk is None)
+        Document.objects.filter(pk=document.pk).update(**times)
+        if existing_pk is not None:
+            document.paragraphs.all().delete()
         for paragraph in restored.paragraphs:
-            paragraph.document = new
+            paragraph.document = document
         Paragraph.objects.bulk_create(restored.paragraphs)
-        new.tags.set([self.tag(tag) for tag in restored.tags])
-        return status
+        tags = {tag.pk: tag for tag in map(self.tag, restored.tags)}
+        if existing_pk is not None:
+            document.tags.set(tags.values())
+        else:  # a new document: no links to compare with, and its save queued it for the index
+            Through = Document.tags.through
+            Through.objects.bulk_create(Through(document_id=document.pk, tag_id=pk) for pk in tags)
 
     def source(self, restored: Source) -> Source:
         """The source of that name, its details as the backup has them."""
@@ -346,12 +356,12 @@ def restore_file(path: Path, on_line=None) -> RestoreReport:
 
     Indexed as it goes through one bulk session (archive.search.writing), committed at the end.
     """
-    from archive.search.queue import deferred_indexing, drain_queue
+    from archive.search.queue import drain_queue
     from archive.search.writing import bulk_import_session
 
     report = RestoreReport()
     restorer = Restorer()
-    with bulk_import_session(), deferred_indexing():
+    with bulk_import_session():
         for batch in checked_batches(path, report, on_line):
             restorer.write_batch(batch, report)
             drain_queue()
