@@ -406,3 +406,13 @@ def test_a_fifo_named_on_the_command_line_is_skipped_without_opening_it(tmp_path
         feeder.join()
     assert (result.status, result.reason) == ("skipped", "is a named pipe (FIFO)")
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", ["cablegate-csv", "archive-jsonl"])
+def test_a_link_is_refused_as_a_csv_or_backup_file(tmp_path, private_file, file_format):
+    from django.core.management.base import CommandError
+
+    link = tmp_path / "cables.csv"
+    link.symlink_to(private_file)
+    with pytest.raises(CommandError, match="not a link"):
+        call_command("import_documents", str(link), format=file_format)
