@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import tempfile
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
@@ -93,18 +94,28 @@ def secret_key(directory: Path) -> str:
         return env("DJANGO_SECRET_KEY")
     key_file = directory / "secret_key"
     if not key_file.exists():
-        # O_EXCL: when several workers start at once only one writes the key.
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(50))
+        create_key_file(key_file)
     key = key_file.read_text().strip()
     if not key:
         raise ImproperlyConfigured(f"the secret key file {key_file} is empty; delete it to regenerate")
     return key
+
+
+def create_key_file(key_file: Path) -> None:
+    """Write a new key beside the file, then link it into place: a process starting meanwhile
+    finds no file or the whole key, never an empty one. Of several starting at once the first
+    link wins (a rename would replace the key another process has already read)."""
+    fd, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key.")  # mode 600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 def database_settings(directory: Path) -> dict:

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from archive.models import Document, Paragraph, Tag
+from archive.models import Document, Paragraph, PendingIndexUpdate, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,153 @@ def test_broken_lines_are_reported_and_the_rest_restored(tmp_path, curated_archi
     assert ":2: incomplete record" in err
     assert ":4: not JSON" in err
     assert not Document.objects.filter(identifier="X").exists()
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_the_rest_restored(tmp_path, curated_archive):
+    path = tmp_path / "backup.jsonl"
+    export(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b'"quipu"', b'"qu\xffipu"', 1)
+    path.write_bytes(b"".join(lines))
+    Document.objects.all().delete()
+
+    out, err, code = restore(path)
+
+    assert code == 1
+    assert ":3: not UTF-8" in err
+    assert "4 created, 0 updated, 1 failed" in out
+
+
+# Restoring records that are not what an import would store ------------------------------------
+
+
+def backup_with(path, change) -> None:
+    """Export the archive, apply change(records) to its records, write them back."""
+    export(path)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    change(records)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def backup_with_cable(path, change) -> int:
+    """Export the archive with change(record) applied to the seed cable's record; its line number."""
+    changed = []
+
+    def change_cable(records):
+        number, record = next((n, r) for n, r in enumerate(records, 1) if r["identifier"] == "07LIMA3429")
+        change(record)
+        changed.append(number)
+
+    backup_with(path, change_cable)
+    return changed[0]
+
+
+def test_an_identifier_with_a_slash_is_refused_and_the_rest_restored(tmp_path, curated_archive, client):
+    path = tmp_path / "backup.jsonl"
+    line = backup_with_cable(path, lambda record: record.update(identifier="BAD/ID"))
+    Document.objects.all().delete()
+
+    out, err, code = restore(path)
+
+    assert code == 1
+    assert f":{line}: identifier 'BAD/ID' is not a document identifier" in err
+    assert "4 created, 0 updated, 1 failed" in out
+    assert not Document.objects.filter(identifier="BAD/ID").exists()
+    assert client.get("/api/documents/").status_code == 200
+    assert client.get("/search/", {"q": "peru"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda r: r.update(classification="SECRET " * 20), "the classification is 140 characters long"),
+        (lambda r: r["tags"].append({"name": "T" * 101, "kind": "topic"}), "the tag name is 101"),
+        (lambda r: r["paragraphs"][1].update(number=r["paragraphs"][0]["number"]), "duplicate paragraph"),
+        (lambda r: r["paragraphs"][0].update(number=-1), "paragraph number -1"),
+        (lambda r: r.update(title=None), "title is not text"),
+        (lambda r: r.update(header_to="SECSTATE WASHDC"), "header_to is not a list of text"),
+        (lambda r: r.update(type="memo"), "type 'memo' is not one of"),
+        (lambda r: r["source_files"][0].update(encoding="klingon"), "encoding 'klingon' is not an encoding"),
+        (lambda r: r["source_files"][0].update(sha256="0" * 64), "sha256 does not match source file 1"),
+        (
+            lambda r: r["source_files"][0].update(current=False),
+            "a document needs its source files, exactly one of them current",
+        ),
+    ],
+)
+def test_a_record_an_import_would_refuse_is_reported_with_its_line(tmp_path, curated_archive, change, reason):
+    path = tmp_path / "backup.jsonl"
+    line = backup_with_cable(path, change)
+    Document.objects.all().delete()
+
+    out, err, code = restore(path)
+
+    assert code == 1
+    assert f":{line}: {reason}" in err
+    assert "4 created, 0 updated, 1 failed" in out
+    assert Document.objects.count() == 4
+
+
+def test_a_tag_slug_taken_by_another_tag_gets_a_slug_of_its_own(tmp_path, curated_archive, client):
+    path = tmp_path / "backup.jsonl"
+    export(path)
+    Document.objects.all().delete()
+    Tag.objects.filter(name="Plan VRAE").delete()
+    Tag.objects.create(name="plan-vrae", slug="plan-vrae")
+
+    out, err, code = restore(path)
+
+    assert code == 0, err
+    assert "5 created" in out
+    restored = Tag.objects.get(name="Plan VRAE")
+    assert restored.slug != "plan-vrae"
+    assert client.get(restored.get_absolute_url()).status_code == 200
+    assert client.get(curated_archive["cable"].get_absolute_url()).status_code == 200
+
+
+def test_a_tag_slug_no_url_can_hold_is_replaced(tmp_path, curated_archive, client):
+    path = tmp_path / "backup.jsonl"
+    backup_with_cable(path, lambda record: record["tags"][0].update(slug="not a/slug"))
+    Document.objects.all().delete()
+    Tag.objects.all().delete()
+
+    _, err, code = restore(path)
+
+    assert code == 0, err
+    assert not Tag.objects.exclude(slug__regex=r"^[-a-zA-Z0-9_]+$").exists()
+    assert client.get(f"/documents/{curated_archive['cable'].identifier}/").status_code == 200
+
+
+def test_an_older_backup_without_later_fields_restores_with_their_defaults(tmp_path, curated_archive):
+    path = tmp_path / "backup.jsonl"
+
+    def as_older(records):
+        for record in records:
+            for name in ("note", "declassify_on", "header_text", "signature", "header_info"):
+                record.pop(name)
+
+    backup_with(path, as_older)
+    Document.objects.all().delete()
+
+    out, err, code = restore(path)
+
+    assert code == 0, err
+    assert "5 created" in out
+    cable = Document.objects.get(identifier=curated_archive["cable"].identifier)
+    assert (cable.note, cable.signature, cable.header_info, cable.declassify_on) == ("", "", [], None)
+
+
+def test_a_restore_indexes_everything_in_one_commit(transactional_db, tmp_path, curated_archive):
+    from archive.search.queue import search_backend
+
+    path = tmp_path / "backup.jsonl"
+    export(path)
+    Document.objects.all().delete()
+    call_command("process_index_queue", verbosity=0)
+    generation = search_backend().index.latest_generation()
+
+    restore(path)
+
+    assert search_backend().index.latest_generation() == generation + 1
+    assert search_backend().searcher().doc_count() == 5
+    assert not PendingIndexUpdate.objects.exists()

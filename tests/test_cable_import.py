@@ -4,6 +4,7 @@ re-reading stored originals without losing staff work, and backups that carry it
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 
@@ -234,7 +235,7 @@ def test_a_backup_made_before_references_were_objects_still_restores(tmp_path):
         "signature": "",
         "note": "",
         "original_encoding": "utf-8",
-        "sha256": "0" * 64,
+        "sha256": hashlib.sha256(b"page").hexdigest(),
         "file_name": "02BOGOTA3281.html",
         "format": "cablegate-html",
         "date": "2002-04-11",

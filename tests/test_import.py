@@ -7,6 +7,8 @@ import hashlib
 import io
 import os
 import shutil
+import socket
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -287,12 +289,10 @@ def test_bad_files_get_a_one_line_reason(tmp_path, content, reason):
     assert not Document.objects.exists()
 
 
-def test_an_unreadable_file_gets_a_reason(tmp_path):
-    broken = tmp_path / "gone.txt"
-    os.symlink(tmp_path / "nowhere.txt", broken)
-    result = loader.import_file(broken)
+def test_a_file_gone_before_it_is_read_gets_a_reason(tmp_path):
+    result = loader.import_file(tmp_path / "gone.txt")
     assert result.status == "failed"
-    assert "cannot be read" in result.reason
+    assert result.reason == "file cannot be read: No such file or directory"
 
 
 def test_a_file_above_the_size_limit_is_refused(tmp_path, settings):
@@ -350,3 +350,94 @@ def test_a_collections_readme_is_not_imported_as_a_document(tmp_path):
     assert code == 0, err
     assert Document.objects.count() == 38
     assert not Document.objects.articles().exists()
+
+
+# What is not a regular file --------------------------------------------------------------------
+# A directory handed over for import may hold links to private files (the site's secret key,
+# system files) or special files: none of them is followed or opened.
+
+
+@pytest.fixture
+def private_file(tmp_path):
+    """A file outside the directory being imported, as a link in it could point to."""
+    private = tmp_path / "private"
+    private.mkdir()
+    secret = private / "secret_key"
+    secret.write_text("Private key notes\n\nkeep-this-out-of-the-archive-0123456789\n", encoding="utf-8")
+    return secret
+
+
+def test_links_in_a_directory_are_skipped_and_reported(tmp_path, private_file):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    shutil.copy(SEED_FILES["andina"], documents / "andina.txt")
+    (documents / "key_notes.txt").symlink_to(private_file)
+    (documents / "afps.txt").symlink_to(SEED_FILES["afps"])
+    (documents / "elsewhere").symlink_to(private_file.parent, target_is_directory=True)
+
+    out, err, code = run_import(documents)
+
+    assert Document.objects.count() == 1
+    assert not Document.objects.filter(title__contains="Private key").exists()
+    assert f"skipped    {documents / 'key_notes.txt'}: is a symbolic link (not followed)" in out
+    assert f"skipped    {documents / 'afps.txt'}: is a symbolic link (not followed)" in out
+    assert f"skipped    {documents / 'elsewhere'}: is a symbolic link (not followed)" in out
+    assert "1 created, 0 updated, 0 added, 0 unchanged, 0 failed, 3 skipped" in out
+    assert code == 0, err
+
+
+def test_a_link_named_on_the_command_line_is_skipped(tmp_path, private_file):
+    link = tmp_path / "passwd.txt"
+    link.symlink_to(private_file)
+    out, _, code = run_import(link)
+    assert f"skipped    {link}: is a symbolic link (not followed)" in out
+    assert not Document.objects.exists()
+    assert code == 0
+
+
+def test_a_socket_in_a_directory_is_skipped(tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(documents / "control.txt"))
+        out, _, code = run_import(documents)
+    assert f"skipped    {documents / 'control.txt'}: is a socket" in out
+    assert code == 0
+
+
+def test_a_fifo_named_on_the_command_line_is_skipped_without_opening_it(tmp_path):
+    fifo = tmp_path / "cable.txt"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def feed_a_reader():
+        """Were the importer to open the pipe, it would read a whole article from it."""
+        while not done.is_set():
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader yet
+                done.wait(0.05)
+                continue
+            with os.fdopen(fd, "wb") as pipe:
+                pipe.write(SEED_FILES["andina"].read_bytes())
+            return
+
+    feeder = threading.Thread(target=feed_a_reader, daemon=True)
+    feeder.start()
+    try:
+        result = loader.import_file(fifo)
+    finally:
+        done.set()
+        feeder.join()
+    assert (result.status, result.reason) == ("skipped", "is a named pipe (FIFO)")
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", ["cablegate-csv", "archive-jsonl"])
+def test_a_link_is_refused_as_a_csv_or_backup_file(tmp_path, private_file, file_format):
+    from django.core.management.base import CommandError
+
+    link = tmp_path / "cables.csv"
+    link.symlink_to(private_file)
+    with pytest.raises(CommandError, match="not a link"):
+        call_command("import_documents", str(link), format=file_format)

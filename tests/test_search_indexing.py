@@ -172,17 +172,18 @@ def test_an_indexed_csv_import_commits_every_so_many_documents(db, corpus_csv, m
 
 def test_an_import_stopped_mid_way_leaves_what_it_did_not_commit_queued(db, corpus_csv, monkeypatch):
     monkeypatch.setattr(writing, "IMPORT_COMMIT_DOCUMENTS", 100)
-    index_now, batches = queue.index_documents_now, []
+    drain, batches = queue.drain_queue, []
 
-    def stopped_after_three_batches(pks, **kwargs):
-        index_now(pks, **kwargs)
-        batches.append(pks)
+    def stopped_after_three_batches(**kwargs):
+        drain(**kwargs)
+        batches.append(kwargs)
         if len(batches) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(queue, "index_documents_now", stopped_after_three_batches)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(queue, "drain_queue", stopped_after_three_batches)
+    with pytest.raises(SystemExit) as stopped:
         import_indexed(corpus_csv, batch_size=50)
+    assert stopped.value.code == 130
     assert Document.objects.count() == 150
     assert backend().searcher().doc_count() == 100  # the first commit
     assert PendingIndexUpdate.objects.count() == 50

@@ -120,3 +120,67 @@ def test_trusted_proxies_are_addresses_and_networks_separated_by_commas(monkeypa
     ]
     monkeypatch.delenv("ARCHIVE_TRUSTED_PROXIES")
     assert envnetworks("ARCHIVE_TRUSTED_PROXIES") == []
+
+
+# Processes starting together on a fresh data directory: gunicorn's workers, or `make run`'s
+# commands. Each process loads the settings as Django does, for one fresh data directory after
+# another, all of them released at the same moment for each directory.
+STARTING_TOGETHER = 4
+FRESH_DATA_DIRS = 150
+LOAD_SETTINGS_ON_CUE = """
+import importlib, os, sys
+import django.core.exceptions, archive.search.urls  # what the settings import, loaded before the cue
+print("ready", flush=True)
+for line in sys.stdin:
+    os.environ["ARCHIVE_DATA_DIR"] = line.strip()
+    sys.modules.pop("archive.settings", None)
+    try:
+        settings = importlib.import_module("archive.settings")
+    except Exception as exc:
+        print("error", exc, flush=True)
+    else:
+        print("key", settings.SECRET_KEY, flush=True)
+"""
+
+
+@pytest.fixture
+def starters():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOAD_SETTINGS_ON_CUE],
+            cwd=ROOT,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(STARTING_TOGETHER)
+    ]
+    for process in processes:
+        assert process.stdout.readline() == "ready\n"
+    yield processes
+    for process in processes:
+        process.stdin.close()
+        process.wait(timeout=60)
+
+
+def start_together(processes, data_dir: Path) -> list[str]:
+    """What each process read when all of them loaded the settings for this data directory at once."""
+    for process in processes:
+        process.stdin.write(f"{data_dir}\n")
+        process.stdin.flush()
+    return [process.stdout.readline().strip() for process in processes]
+
+
+def test_processes_starting_together_on_a_fresh_data_dir_all_read_one_whole_key(tmp_path, starters):
+    failures = []
+    for trial in range(FRESH_DATA_DIRS):
+        data_dir = tmp_path / f"data{trial}"
+        outcomes = start_together(starters, data_dir)
+        key_file = data_dir / "secret_key"
+        if outcomes != [f"key {key_file.read_text()}"] * STARTING_TOGETHER:
+            failures.append(outcomes)
+        assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+        assert [p.name for p in data_dir.iterdir() if p.name != "static"] == ["secret_key"]
+    assert failures == [], f"{len(failures)} of {FRESH_DATA_DIRS} starts failed, e.g. {failures[0]}"

@@ -12,7 +12,11 @@ parsing them, which makes resuming cheap.
 Parsing (the cable parser, ~2/3 of the import's CPU) runs in a pool of worker processes
 while the main process reads the file and writes batches: batches go out in file order
 and come back in file order, at most a few in flight, so memory stays flat. Workers are
-spawned, not forked: they never share the main process's database connection.
+spawned, not forked: they never share the main process's database connection, nor its index
+lock (archive.workers: they also die with it and leave Ctrl-C to it).
+
+With `queue_for_index`, each batch queues its documents for the index in its own transaction
+(archive.search.queue), so an import stopped at any point leaves nothing committed unqueued.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import django
 from django.conf import settings
 from django.db import transaction
 
@@ -40,6 +43,8 @@ from archive.importers.loader import ImportProblem, check_lengths, document_fiel
 from archive.importers.release_records import reference_list
 from archive.importers.source_files import summarise
 from archive.models import Document, Paragraph, Reference, SourceFile, Tag
+from archive.search.queue import record_changes
+from archive.workers import start_django_worker, starting_workers
 
 FORMAT = "cablegate-csv"
 COLUMNS = 8
@@ -216,7 +221,10 @@ def source_file(document: Document, row: Parsed, parsed: ParsedDocument, file_na
 
 
 def write_batch(
-    parsed_rows: list[tuple[Parsed, ParsedDocument]], file_name: str, tags: TagCache
+    parsed_rows: list[tuple[Parsed, ParsedDocument]],
+    file_name: str,
+    tags: TagCache,
+    queue_for_index: bool = False,
 ) -> list[int]:
     """Documents, paragraphs and tag links of one batch in one transaction; returns the new pks."""
     with transaction.atomic():
@@ -260,6 +268,8 @@ def write_batch(
             ],
             batch_size=2000,
         )
+        if queue_for_index:  # bulk_create sends no signals
+            record_changes(doc.pk for doc in documents)
     return [doc.pk for doc in documents]
 
 
@@ -287,6 +297,7 @@ class CsvImporter:
     """Streams one cables.csv into the archive; `on_batch(new_pks)` runs after each committed batch.
 
     `workers`: parsing processes (None: 2 for a file of several MB, else parse here).
+    `queue_for_index`: queue each batch's documents for the index in the batch's transaction.
     """
 
     def __init__(
@@ -298,12 +309,14 @@ class CsvImporter:
         on_batch=None,
         on_row=None,
         workers: int | None = None,
+        queue_for_index: bool = False,
     ):
         self.path = path
         self.batch_size = batch_size
         self.dry_run = dry_run
         self.on_batch = on_batch or (lambda pks: None)
         self.on_row = on_row or (lambda report: None)
+        self.queue_for_index = queue_for_index
         self.report = CsvReport()
         self.counter: CountingReader | None = None
         self.workers = workers if workers is not None else default_workers(path)
@@ -335,9 +348,10 @@ class CsvImporter:
             for batch in self.batches():
                 self.write(parse_rows(self.to_parse(batch, set())), tags)
             return self.report
-        # Spawned workers import Django afresh (django.setup before any task is unpickled).
         context = multiprocessing.get_context("spawn")
-        with context.Pool(self.workers, initializer=django.setup) as pool:
+        with starting_workers():
+            pool = context.Pool(self.workers, initializer=start_django_worker, initargs=(os.getpid(),))
+        with pool:
             pending: deque = deque()  # (identifiers, AsyncResult) in file order
             in_flight: set[str] = set()
             for batch in self.batches():
@@ -383,10 +397,14 @@ class CsvImporter:
                 self.fail(outcome)
                 continue
             parsed_rows.append((outcome, outcome.document))
+        if not parsed_rows:
+            return
+        pks = [] if self.dry_run else write_batch(parsed_rows, self.path.name, tags, self.queue_for_index)
+        for _ in parsed_rows:  # counted once committed: an interrupted batch is not "created"
             self.report.created += 1
             self.on_row(self.report)
-        if parsed_rows and not self.dry_run:
-            self.on_batch(write_batch(parsed_rows, self.path.name, tags))
+        if not self.dry_run:
+            self.on_batch(pks)
 
     # Kept for callers of the serial importer.
     def import_batch(self, rows: list[CsvRow], tags: TagCache | None) -> None:

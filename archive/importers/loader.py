@@ -7,8 +7,11 @@ succeeds or raises ImportProblem with a one-line reason for the user.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import logging
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,15 @@ ADDED = "added"  # kept as another source file of its document; the current text
 # older version is read again on its next import, and `import_documents --reparse` re-reads
 # every stored original.
 PARSER_VERSION = 2
+SKIPPED = "skipped"
+SPECIAL_FILES = {
+    stat.S_IFLNK: "is a symbolic link (not followed)",
+    stat.S_IFIFO: "is a named pipe (FIFO)",
+    stat.S_IFSOCK: "is a socket",
+    stat.S_IFCHR: "is a device",
+    stat.S_IFBLK: "is a device",
+    stat.S_IFDIR: "is a directory",
+}
 
 # Bytes that never occur in text files: a NUL, or most of the C0 controls.
 _BINARY_CONTROL_BYTES = bytes(range(0, 9)) + bytes([11, 12]) + bytes(range(14, 32))
@@ -43,6 +55,10 @@ _UNICODE_BOMS = [
 
 class ImportProblem(Exception):
     """A file that cannot be imported; str(exc) is the reason shown to the user."""
+
+
+class ImportSkipped(ImportProblem):
+    """Not a regular file (a link, a FIFO, a device…): left alone, not read."""
 
 
 @dataclass
@@ -64,21 +80,37 @@ class DecodedFile:
 
 
 def read_source_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes; anything but a regular file is skipped without being opened.
+
+    A link is never followed: a directory handed over for import must not publish what its
+    links point to (the site's secret key, system files). A FIFO or a device is never opened:
+    opening one can block or act on the device. O_NOFOLLOW and O_NONBLOCK cover a file
+    swapped for one of them between the check and the opening.
+    """
     limit = max_bytes if max_bytes is not None else settings.ARCHIVE_MAX_IMPORT_BYTES
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ImportProblem(
-                f"file is {size:,} bytes, above the {limit:,}-byte limit (ARCHIVE_MAX_IMPORT_BYTES)"
-            )
-        with path.open("rb") as handle:
+        refuse_special_file(path.lstat().st_mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with open(fd, "rb") as handle:
+            status = os.fstat(fd)
+            refuse_special_file(status.st_mode)
+            if status.st_size > limit:
+                raise ImportProblem(
+                    f"file is {status.st_size:,} bytes, above the {limit:,}-byte limit "
+                    "(ARCHIVE_MAX_IMPORT_BYTES)"
+                )
             return handle.read(limit + 1)
     except PermissionError:
         raise ImportProblem("file cannot be read: permission denied") from None
-    except IsADirectoryError:
-        raise ImportProblem("is a directory") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link
+            raise ImportSkipped(SPECIAL_FILES[stat.S_IFLNK]) from None
         raise ImportProblem(f"file cannot be read: {exc.strerror or exc}") from None
+
+
+def refuse_special_file(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise ImportSkipped(SPECIAL_FILES.get(stat.S_IFMT(mode), "is not a regular file"))
 
 
 def looks_binary(raw: bytes) -> bool:
@@ -214,6 +246,11 @@ def check_lengths(parsed: ParsedDocument) -> None:
         *((Tag, "name", tag) for tag in parsed.tags),
         *((Paragraph, "marking", p.marking) for p in parsed.paragraphs),
     ]
+    check_fits(values)
+
+
+def check_fits(values) -> None:
+    """Each (model, field name, value) fits its column, or ImportProblem names the first that does not."""
     for model, name, value in values:
         limit = model._meta.get_field(name).max_length
         if len(value) > limit:
@@ -481,6 +518,8 @@ def import_file(
             validate(parsed)
             return FileResult(name, "parsed", identifier_for(parsed), warnings=warnings)
         stored = store(parsed, decoded, path.name, replace=replace)
+    except ImportSkipped as exc:
+        return FileResult(name, SKIPPED, reason=str(exc))
     except ImportProblem as exc:
         return FileResult(name, FAILED, reason=str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the whole run
@@ -509,15 +548,20 @@ def is_collection_note(path: Path) -> bool:
 def iter_files(paths: list[Path]):
     """Files named, and files under directories named, in a stable order.
 
-    Inside directories, hidden files and README files are skipped; a file named explicitly is
-    always imported.
+    Inside directories, hidden files and README files are left out; a file named explicitly is
+    always tried. Links and other special files are yielded too, so that the import reports
+    them skipped; a link to a directory is not entered (rglob does not follow links).
     """
     for path in paths:
-        if path.is_dir():
+        if is_real_directory(path):
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path).parts
                 hidden = any(part.startswith(".") for part in relative)
-                if child.is_file() and not hidden and not is_collection_note(child):
+                if not is_real_directory(child) and not hidden and not is_collection_note(child):
                     yield child
         else:
             yield path
+
+
+def is_real_directory(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()

@@ -4,18 +4,31 @@ Whoosh's MpWriter hands job files to whichever process is free, so document numb
 following the order of the database: equal scores, and results listed in index order, then
 come out in an order that depends on the scheduling. Here each process takes one contiguous
 run of documents (`per_process`), and its segment takes its place in that order.
+
+The processes are spawned and die with their parent (archive.workers): MpWriter forks them
+while the index write lock is held, and a forked process kept the lock after its parent was
+killed. Cancelling the writer stops them (MpWriter's cancel reached only the parent's copy
+of each process object, and the parent then waited at exit for them to finish their work).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import queue
-from multiprocessing import Queue
+from multiprocessing.queues import Queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
+from whoosh.writing import SegmentWriter
+
+from archive.search import whoosh_fixes
+from archive.workers import start_as_worker, starting_workers
 
 RESULT_WAIT = 1.0  # seconds between checks that a process is still alive
+STOP_WAIT = 5.0  # seconds a cancelled process may take to end before it is killed
+SPAWN = multiprocessing.get_context("spawn")
 
 
 class IndexingProcessDied(RuntimeError):
@@ -43,11 +56,29 @@ class OrderedMpWriter(MpWriter):
 
     def start_task(self) -> None:
         # Unbounded job queues: the parent runs ahead while the processes analyse.
-        jobs, result = Queue(), Queue()
-        task = SubWriterTask(self.storage, self.indexname, jobs, result, self.subargs, True)
+        jobs, result = SPAWN.Queue(), SPAWN.Queue()
+        task = IndexingProcess(self.storage, self.indexname, jobs, result, self.subargs, True)
         self.tasks.append(task)
         self.queues.append((jobs, result))
-        task.start()
+        with starting_workers():
+            task.start()
+
+    def cancel(self) -> None:
+        try:
+            for task in self.tasks:
+                task.terminate()
+            for task in self.tasks:
+                task.join(STOP_WAIT)
+                if task.is_alive():
+                    task.kill()
+                    task.join()
+            for jobs, result in self.queues:
+                jobs.cancel_join_thread()  # jobs the processes never read must not hold up our exit
+                jobs.close()
+                result.close()
+        finally:
+            if not self.is_closed:  # interrupted after its commit finished
+                SegmentWriter.cancel(self)
 
     def _commit(self, mergetype, optimize, merge):
         if self.docbuffer:
@@ -80,3 +111,17 @@ class OrderedMpWriter(MpWriter):
                         return result.get(timeout=RESULT_WAIT)
                     except queue.Empty:
                         raise IndexingProcessDied(f"indexing process {task.pid} died") from None
+
+
+class IndexingProcess(SPAWN.Process, SubWriterTask):
+    """Whoosh's sub-writer, spawned (SPAWN.Process comes first: its start method wins)."""
+
+    def __init__(self, *args):
+        SubWriterTask.__init__(self, *args)
+        self.daemon = True  # ended, not waited for, should the parent exit without cancelling
+        self.parent_pid = os.getpid()
+
+    def run(self) -> None:
+        start_as_worker(self.parent_pid)
+        whoosh_fixes.apply()  # a spawned process has not imported the backend that applies it
+        super().run()

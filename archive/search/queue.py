@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -38,9 +39,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from haystack.backends.whoosh_backend import WhooshSearchBackend
-from whoosh.util.filelock import FcntlLock
+from whoosh.filedb.filestore import FileStorage
 
 from archive.models import Document, PendingIndexUpdate
+from archive.search.locking import HolderLock
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +94,8 @@ class AdvisoryLock:
 
 
 def write_lock(backend):
-    """The index write lock, released by the system if its holder dies.
+    """The index write lock, released by the system if its holder dies (taken over from a process
+    that inherited it, archive.search.locking).
 
     Whoosh: a lock file in the index (one host). A search server (Elasticsearch, Solr) takes
     concurrent writes, but two drains writing the same document out of order would leave
@@ -102,10 +105,15 @@ def write_lock(backend):
     if isinstance(backend, WhooshSearchBackend):
         if not backend.setup_complete:
             backend.setup()
-        return backend.storage.lock(LOCK_NAME)
+        if not isinstance(backend.storage, FileStorage):
+            return backend.storage.lock(LOCK_NAME)  # an index in memory: one process
+        folder = backend.storage.folder
+        # Whoosh's own writer lock is only ever taken under ours: a stale holder of ours holds both.
+        writer_lock = os.path.join(folder, f"{backend.index.indexname}_WRITELOCK")
+        return HolderLock(os.path.join(folder, LOCK_NAME), companions=(writer_lock,))
     if db_connections["default"].vendor == "postgresql":
         return AdvisoryLock()
-    return FcntlLock(str(settings.DATA_DIR / "search-index.lock"))
+    return HolderLock(str(settings.DATA_DIR / "search-index.lock"))
 
 
 @contextmanager

@@ -218,7 +218,8 @@ def bulk_session(backend, commit_every: int | None = None, expected: int | None 
 
     On leaving the block the session commits, then the queue is drained as after any write
     (changes made meanwhile by other processes were left queued for the lock holder).
-    On an error nothing since the last commit is committed, and its queue rows stay queued.
+    On an error or an interruption, even during that commit, nothing since the last commit is
+    committed, its queue rows stay queued and its writer's processes are stopped.
     """
     if getattr(backend, "bulk_session", None) is not None:
         yield backend.bulk_session
@@ -227,12 +228,13 @@ def bulk_session(backend, commit_every: int | None = None, expected: int | None 
         session = backend.bulk_session = BulkSession(backend, commit_every, expected)
         try:
             yield session
+            session.commit()
         except BaseException:
+            # Ctrl-C during the commit too: its processes are stopped rather than waited for.
             session.cancel()
             raise
         finally:
             backend.bulk_session = None
-        session.commit()
         queue.drain_locked(backend)
 
 
@@ -273,13 +275,18 @@ def clear(backend, models=None) -> None:
 
 @contextmanager
 def bulk_import_session(using: str = "default"):
-    """A bulk session for an import, committed every IMPORT_COMMIT_DOCUMENTS (Whoosh only)."""
+    """An import's indexing: changes are queued in the import's transactions and applied when
+    it calls queue.drain_queue() (after each batch) and at the end, not after every commit.
+
+    With Whoosh they go to one bulk session, committed every IMPORT_COMMIT_DOCUMENTS.
+    """
     from haystack import connections
     from haystack.backends.whoosh_backend import WhooshSearchBackend
 
     backend = connections[using].get_backend()
     if not isinstance(backend, WhooshSearchBackend):
-        yield None
+        with queue.deferred_indexing():
+            yield None
         return
-    with bulk_session(backend, commit_every=IMPORT_COMMIT_DOCUMENTS) as session:
+    with bulk_session(backend, commit_every=IMPORT_COMMIT_DOCUMENTS) as session, queue.deferred_indexing():
         yield session

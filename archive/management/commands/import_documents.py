@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from contextlib import nullcontext
@@ -28,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "Import documents from files or directories (recursively). Each file is detected and parsed: "
         "Cablegate site pages (HTML or saved text), news articles (AFPS, DoD News, Andina, Diálogo) "
-        "or, failing those, a generic article. One transaction per file; exits 1 if any file failed."
+        "or, failing those, a generic article. One transaction per file; exits 1 if any file failed. "
+        "Links, FIFOs, sockets and devices are skipped, not followed or opened."
     )
 
     def add_arguments(self, parser):
@@ -78,7 +80,7 @@ class Command(BaseCommand):
             raise CommandError("give files or directories to import, or --reparse")
         if options["replace"] and (len(paths) != 1 or not paths[0].is_file()):
             raise CommandError("--replace takes exactly one file")
-        missing = [str(p) for p in paths if not p.exists()]
+        missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
         if options["format"] == CSV_FORMAT:
@@ -122,6 +124,10 @@ class Command(BaseCommand):
         if result.status == loader.FAILED:
             self.stderr.write(f"failed     {result.path}: {result.reason}")
             return
+        if result.status == loader.SKIPPED:
+            if verbosity >= 1:
+                self.stdout.write(self.style.WARNING(f"skipped    {result.path}: {result.reason}"))
+            return
         if verbosity >= 1:
             detail = f" ({result.detail})" if result.detail else ""
             self.stdout.write(f"{result.status:<10} {result.path} → {result.identifier}{detail}")
@@ -130,13 +136,16 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
 
     def summarise(self, counts: Counter, dry_run: bool) -> None:
+        skipped = f", {counts[loader.SKIPPED]} skipped" if counts[loader.SKIPPED] else ""
         if dry_run:
-            line = f"dry run: {counts['parsed']} parsed, {counts[loader.FAILED]} failed; nothing written"
+            parsed, failed = counts["parsed"], counts[loader.FAILED]
+            line = f"dry run: {parsed} parsed, {failed} failed{skipped}; nothing written"
         else:
             line = ", ".join(
                 f"{counts[s]} {s}"
                 for s in (loader.CREATED, loader.UPDATED, loader.ADDED, loader.UNCHANGED, loader.FAILED)
             )
+            line += skipped
         self.stdout.write(line)
 
     def reparse(self, options) -> None:
@@ -178,23 +187,24 @@ class Command(BaseCommand):
         return loader.UPDATED if changed else loader.UNCHANGED
 
     def single_file(self, paths: list[Path], name: str) -> Path:
-        if len(paths) != 1 or not paths[0].is_file():
-            raise CommandError(f"--format {name} takes exactly one file")
+        if len(paths) != 1 or not paths[0].is_file() or paths[0].is_symlink():
+            raise CommandError(f"--format {name} takes exactly one file (not a link)")
         return paths[0]
 
     def import_csv(self, paths: list[Path], options) -> None:
         from archive.importers.cablegate_csv import CsvImporter
-        from archive.search.queue import index_documents_now
+        from archive.search.queue import drain_queue
         from archive.search.writing import bulk_import_session
 
         path = self.single_file(paths, CSV_FORMAT)
-        index = None if options["dry_run"] or options["no_index"] else index_documents_now
+        index = not options["dry_run"] and not options["no_index"]
         bar = self.byte_progress(path)
         importer = CsvImporter(
             path,
             batch_size=max(1, options["batch_size"]),
             dry_run=options["dry_run"],
-            on_batch=index,
+            queue_for_index=index,
+            on_batch=(lambda pks: drain_queue()) if index else None,
             on_row=lambda report: bar and self.advance(bar, importer, report),
         )
         try:
@@ -202,18 +212,30 @@ class Command(BaseCommand):
                 report = importer.run()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            # Ctrl-C: the batch being written was rolled back, the workers are stopped, and
+            # what the index has not committed stays queued (process_index_queue applies it).
+            self.report_csv(path, importer.report, options, interrupted=True)
+            sys.exit(130)
         finally:
             if bar:
                 bar.close()
+        self.report_csv(path, report, options)
+        if report.failed:
+            sys.exit(1)
+
+    def report_csv(self, path: Path, report, options, interrupted: bool = False) -> None:
         for problem in report.problems:
             self.stderr.write(f"failed     {path}:{problem.line}: {problem.reason}")
         verb = "parsed" if options["dry_run"] else "created"
-        self.stdout.write(
-            f"{report.created} {verb}, {report.skipped} already imported, {report.failed} failed "
-            f"({report.rows} rows)"
-        )
-        if report.failed:
-            sys.exit(1)
+        line = f"{report.created} {verb}, {report.skipped} already imported, {report.failed} failed"
+        if interrupted:
+            self.stderr.write(
+                f"interrupted: {line}; the batches written are kept and queued for the search index. "
+                "Run the same command again to go on."
+            )
+        else:
+            self.stdout.write(f"{line} ({report.rows} rows)")
 
     def byte_progress(self, path: Path):
         if not self.stdout.isatty() or self._options["verbosity"] == 0:
@@ -235,8 +257,8 @@ class Command(BaseCommand):
             raise CommandError("--dry-run is not supported for archive-jsonl")
         try:
             report = restore_file(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"cannot read {path}: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         for line, reason in report.problems:
             self.stderr.write(f"failed     {path}:{line}: {reason}")
         self.stdout.write(f"{report.created} created, {report.updated} updated, {report.failed} failed")
