@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from archive import corpus_generator as gen
+from tools import corpus_generator as gen
 
 COUNT = 2000
 SEED = 1

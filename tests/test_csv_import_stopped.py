@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.corpus_generator import generate_file
 from tests.conftest import ROOT
+from tools.corpus_generator import generate_file
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ spawned, not forked: they never share the main process's database connection, no
 lock (archive.workers: they also die with it and leave Ctrl-C to it).
 
 With `queue_for_index`, each batch queues its documents for the index in its own transaction
-(archive.search.queue), so an import stopped at any point leaves nothing committed unqueued.
+(archive.search.indexing), so an import stopped at any point leaves nothing committed unqueued.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from django.db import transaction
 
 from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.importers.cable_references import with_record_references
+from archive.importers.cablegate_dialect import CablesDialect
 from archive.importers.cables import parse_cable
 from archive.importers.loader import ImportProblem, check_lengths, document_fields, reference_rows
 from archive.importers.release_records import reference_list
 from archive.importers.source_files import summarise
 from archive.models import Document, Paragraph, Reference, SourceFile, Tag
-from archive.search.queue import record_changes
+from archive.search.indexing import record_changes
 from archive.workers import start_django_worker, starting_workers
 
 FORMAT = "cablegate-csv"
@@ -53,17 +54,6 @@ PARALLEL_FROM_BYTES = 4 << 20
 IN_FLIGHT_PER_WORKER = 2  # batches sent ahead of the one being written, per worker
 # Cable bodies can be far longer than csv's default 128 KiB field limit.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
-
-class CablesDialect(csv.Dialect):
-    delimiter = ","
-    quotechar = '"'
-    escapechar = "\\"
-    doublequote = False
-    skipinitialspace = False
-    lineterminator = "\n"
-    quoting = csv.QUOTE_MINIMAL
-    strict = False
 
 
 @dataclass
@@ -78,7 +68,7 @@ class CsvRow:
     def original_bytes(self) -> bytes:
         """The record written back in the file's own dialect: what this document was imported from."""
         out = io.StringIO()
-        csv.writer(out, dialect=CablesDialect, quoting=csv.QUOTE_ALL).writerow(self.fields)
+        csv.writer(out, dialect=CablesDialect).writerow(self.fields)
         return out.getvalue().encode("utf-8")
 
 

@@ -4,7 +4,7 @@
     manage.py benchmark --reuse --data-dir /tmp/bench10k --queries-per-kind 10   # queries only
 
 Runs in a temporary data directory (its own database and index); the archive's own data
-is never touched. The work lives in archive.search.benchmark.
+is never touched. The work lives in tools.benchmark.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.search import benchmark
+from tools import benchmark
 
 
 class Command(BaseCommand):

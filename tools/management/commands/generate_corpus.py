@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.corpus_generator import generate_file
+from tools.corpus_generator import generate_file
 
 
 class Command(BaseCommand):

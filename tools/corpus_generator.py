@@ -34,19 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-
-class CablesDialect(csv.Dialect):
-    """The dialect of the release's cables.csv."""
-
-    delimiter = ","
-    quotechar = '"'
-    escapechar = "\\"
-    doublequote = False
-    skipinitialspace = False
-    lineterminator = "\n"
-    quoting = csv.QUOTE_ALL
-    strict = False
-
+from archive.importers.cablegate_dialect import CablesDialect
 
 # --- Weighted choice ---------------------------------------------------------------------
 
