@@ -29,7 +29,7 @@ from archive.adminviews.changelist import (
 from archive.adminviews.forms import DocumentChangeForm
 from archive.models import Document, Paragraph, PendingIndexUpdate, Source, Tag
 from archive.rendering import MARKDOWN_MAX_LINES, markdown_max_chars, reveal_controls
-from archive.search.queue import left_queued_report
+from archive.search.indexing import left_queued_report
 
 METADATA_PERMISSION = "archive.change_document_metadata"
 MARKDOWN_HELP = (
@@ -85,7 +85,7 @@ class MarkdownFieldsMixin:
 class IndexQueueNoticeMixin:
     """Edits whose search-index updates were partly left queued say when they will show.
 
-    A request applies only its share of the index queue (archive.search.queue); the
+    A request applies only its share of the index queue (archive.search.indexing); the
     background `process_index_queue --follow` applies the rest within seconds.
     """
 

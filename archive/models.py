@@ -320,7 +320,7 @@ class PendingIndexUpdate(models.Model):
 
     Written in the same transaction as the change itself, so no update is lost
     when another process holds the search index's write lock; drained by
-    whichever process gets the lock (see archive.search.queue).
+    whichever process gets the lock (see archive.search.indexing).
     """
 
     class Action(models.TextChoices):

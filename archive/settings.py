@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Before haystack: its update_index command is ours (archive.management.commands).
     "archive",
+    # manage.py generate_corpus and benchmark: tools for load tests, not the product.
+    "tools",
     "haystack",
     "axes",
 ]
@@ -244,7 +246,7 @@ STORAGES = {
 
 # Largest file the importer accepts, in bytes.
 ARCHIVE_MAX_IMPORT_BYTES = envint("ARCHIVE_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1)
-# Search-index queue rows one web request applies after its commit (archive/search/queue.py);
+# Search-index queue rows one web request applies after its commit (archive/search/indexing.py);
 # `process_index_queue --follow` applies the rest.
 ARCHIVE_INDEX_DRAIN_PER_REQUEST = envint("ARCHIVE_INDEX_DRAIN_PER_REQUEST", 200, minimum=1)
 # Longest analyst note or tag/source description the admin accepts (archive/rendering.py).
@@ -256,7 +258,7 @@ ARCHIVE_MAX_PAGE_SIZE = 100
 ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
 # Limits on one search, so that one anonymous URL cannot hold a worker for long (README,
 # "Security and operations"): prefix* and fuzzy~ terms a query may hold (archive.search.query),
-# index words they may expand to, all together (archive.search.backend), and seconds of work
+# index words they may expand to, all together (quipu_whoosh.backend), and seconds of work
 # before the search stops (archive.search.budget).
 ARCHIVE_SEARCH_MAX_WILDCARD_TERMS = envint("ARCHIVE_SEARCH_MAX_WILDCARD_TERMS", MAX_WILDCARD_TERMS, minimum=0)
 ARCHIVE_SEARCH_MAX_EXPANSIONS = envint("ARCHIVE_SEARCH_MAX_EXPANSIONS", 2000, minimum=1)

@@ -228,7 +228,7 @@ def tagger(args) -> dict:
 def snapshot(args) -> dict:
     """Every document's title and tags, in the database and in the search index."""
     from archive.models import Document, PendingIndexUpdate
-    from archive.search.queue import search_backend
+    from archive.search.indexing import search_backend
 
     database = {
         str(document.pk): {

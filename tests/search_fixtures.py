@@ -58,7 +58,7 @@ def corpus_files() -> list[Path]:
 @pytest.fixture(scope="module")
 def corpus(django_db_setup, django_db_blocker, tmp_path_factory) -> Corpus:
     from archive.importers.loader import FAILED, import_file
-    from archive.search.queue import drain_queue
+    from archive.search.indexing import drain_queue
 
     index_dir = tmp_path_factory.mktemp("corpus-index")
     with django_db_blocker.unblock():

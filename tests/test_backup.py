@@ -258,7 +258,7 @@ def test_an_older_backup_without_later_fields_restores_with_their_defaults(tmp_p
 
 
 def test_a_restore_indexes_everything_in_one_commit(transactional_db, tmp_path, curated_archive):
-    from archive.search.queue import search_backend
+    from archive.search.indexing import search_backend
 
     path = tmp_path / "backup.jsonl"
     export(path)

@@ -15,7 +15,8 @@ from haystack.query import SearchQuerySet
 
 from archive.importers import loader
 from archive.models import Document, Tag
-from archive.search import queue, searching
+from archive.search import indexing as queue
+from archive.search import searching
 from tests.conftest import CORPUS, DEV, SEED_FILES
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from haystack.query import SearchQuerySet
 
 from archive import index_check
 from archive.models import Document, Tag
-from archive.search import queue
-from archive.search.writing import whoosh_document
+from archive.search import indexing as queue
+from quipu_whoosh.writing import whoosh_document
 from tests.conftest import SEED_FILES
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,8 @@ from django.utils import timezone
 from haystack.backends import BaseSearchBackend
 
 from archive.models import Document, PendingIndexUpdate, Tag
-from archive.search import queue, searching
+from archive.search import indexing as queue
+from archive.search import searching
 from tests.search_fixtures import *  # noqa: F403
 from tests.serving_support import (
     CORPUS,

@@ -20,7 +20,7 @@ from django.test import Client
 
 from archive.importers import loader
 from archive.models import Document, Tag
-from archive.search import queue
+from archive.search import indexing as queue
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.search import queue
-from archive.search.queue import IndexBusy, index_lock, search_backend
+from archive.search import indexing as queue
+from archive.search.indexing import IndexBusy, index_lock, search_backend
 from tests.conftest import ROOT
 
 HOLD = """
@@ -24,7 +24,7 @@ import os, subprocess, sys, time
 import django
 
 django.setup()
-from archive.search.queue import search_backend, write_lock
+from archive.search.indexing import search_backend, write_lock
 
 lock = write_lock(search_backend())
 assert lock.acquire()

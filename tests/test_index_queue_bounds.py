@@ -88,7 +88,7 @@ def test_a_single_edit_is_indexed_by_its_request_although_a_backlog_is_queued(cl
 
 
 def test_a_management_command_still_drains_the_whole_queue(documents):
-    from archive.search import queue
+    from archive.search import indexing as queue
 
     PendingIndexUpdate.objects.bulk_create(PendingIndexUpdate(document_pk=d.pk) for d in documents)
     assert queue.drain_queue(wait=5) == len(documents)

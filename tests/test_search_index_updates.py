@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from archive.models import Document, Paragraph, PendingIndexUpdate, Tag
-from archive.search import queue, searching
+from archive.search import indexing as queue
+from archive.search import searching
 from tests.search_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +164,7 @@ def test_a_failing_index_write_keeps_the_rows_and_does_not_raise(search_index, c
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("archive.search.writing.write", broken)
+    monkeypatch.setattr("quipu_whoosh.writing.write", broken)
     cable = Document.objects.get(identifier="09BERN350")
     with committed():
         cable.save()

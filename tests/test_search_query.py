@@ -244,7 +244,7 @@ def test_highlighted_snippets_are_escaped_text_with_only_mark(search_index):
     paragraph = lima.paragraphs.get(number=2)
     paragraph.text = "<script>alert('VRAE')</script> &amp; <b>bold</b> VRAE " + paragraph.text
     paragraph.save()
-    from archive.search.queue import drain_queue
+    from archive.search.indexing import drain_queue
 
     drain_queue()
 

@@ -34,7 +34,7 @@ def start_django(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
 def test_default_search_engine_is_whoosh_in_the_data_dir(tmp_path):
     connection = search_connection_from_url("", tmp_path)
     assert connection == {
-        "ENGINE": "archive.search.backend.ArchiveWhooshEngine",
+        "ENGINE": "quipu_whoosh.backend.QuipuWhooshEngine",
         "PATH": str(tmp_path / "whoosh"),
     }
 

@@ -10,7 +10,8 @@ from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 
 from archive.models import Document, SourceFile, Tag
-from archive.search import queue, searching
+from archive.search import indexing as queue
+from archive.search import searching
 from tests.conftest import CORPUS, SEED_FILES
 
 pytestmark = pytest.mark.django_db

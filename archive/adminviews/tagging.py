@@ -199,7 +199,7 @@ def log_objects(user, objects, action_flag: int, message: str) -> None:
 
 def reindex_documents(document_pks: Iterable[int]) -> None:
     """Queue documents whose index entry changed without a signal (their source renamed)."""
-    from archive.search.queue import record_changes
+    from archive.search.indexing import record_changes
 
     pks = list(document_pks)
     if pks:

@@ -479,10 +479,9 @@ def free_slug(model, slug: str, name: str, max_length: int) -> str:
 def restore_file(path: Path, on_line=None) -> RestoreReport:
     """Restore a backup; records that fail their checks are reported by line, the rest written.
 
-    Indexed as it goes through one bulk session (archive.search.writing), committed at the end.
+    Indexed as it goes through one bulk session (archive.search.indexing), committed at the end.
     """
-    from archive.search.queue import drain_queue
-    from archive.search.writing import bulk_import_session
+    from archive.search.indexing import bulk_import_session, drain_queue
 
     report = RestoreReport()
     restorer = Restorer()

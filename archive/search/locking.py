@@ -1,4 +1,6 @@
-"""The index write lock's file lock: no process but its holder keeps it, and a stale one is taken over.
+"""The locks the index write lock is made of (archive.search.indexing).
+
+HolderLock, a file lock: no process but its holder keeps it, and a stale one is taken over.
 
 An flock() lock belongs to the open file, which every process inheriting the descriptor shares:
 a process forked by a killed holder kept the lock, and nothing could take it until that process
@@ -12,6 +14,8 @@ was killed by hand. Here
 
 Replacing the file is safe because both "check my locked file is still the one in place, then
 record me" and "check the holder is gone, then replace the file" happen under a short guard lock.
+
+AdvisoryLock, a PostgreSQL advisory lock, for a search server that several hosts write to.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import socket
 import tempfile
 import weakref
 from contextlib import contextmanager
+
+from django.db import connections as db_connections
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +104,24 @@ class HolderLock:
         finally:
             _guards.discard(fd)
             os.close(fd)
+
+
+class AdvisoryLock:
+    """A PostgreSQL session-level advisory lock: one holder among every host using the database."""
+
+    KEY = 0x51554950  # "QUIP": any fixed number, the same in every process
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+
+    def acquire(self, blocking: bool = False) -> bool:
+        with db_connections[self.using].cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.KEY])
+            return bool(cursor.fetchone()[0])
+
+    def release(self) -> None:
+        with db_connections[self.using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [self.KEY])
 
 
 def holder_record() -> str:

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from haystack import connections
 from haystack.exceptions import SearchBackendError
 from haystack.query import SearchQuerySet
 
@@ -24,8 +23,10 @@ from archive.models import Document
 from archive.rendering import reveal_controls
 from archive.search import budget
 from archive.search import query as query_language
-from archive.search.indexes import FACET_FIELDS
-from archive.search.paragraphs import ParagraphHit, highlight_words, paragraph_hits
+from archive.search.engine import QueryTooBroad, search_engine
+from archive.search.facets import FACET_FIELDS
+from archive.search.highlighting import highlight_words
+from archive.search.paragraphs import ParagraphHit, paragraph_hits
 from archive.search.translate import facet_sq, to_sq
 
 SUGGEST_BELOW = 3  # hits: fewer than this and we look for a better spelling
@@ -81,23 +82,25 @@ def engine_problems(q: str):
         yield
     except budget.SearchTimedOut:
         raise SearchTooSlow() from None
-    except SearchBackendError as exc:
+    except QueryTooBroad as exc:
         raise too_broad(exc, q) from None
+    except SearchBackendError:
+        raise query_language.QueryProblem("The search engine could not run this query.") from None
 
 
-def too_broad(exc: SearchBackendError, q: str) -> query_language.QueryProblem:
-    """A prefix or fuzzy term that expands to too many words (backend.QueryTooBroad), with the
-    query to try instead: that term as a plain word."""
-    term = getattr(exc, "term", "")
+def too_broad(exc: QueryTooBroad, q: str) -> query_language.QueryProblem:
+    """A prefix or fuzzy term that expands to too many words, with the query to try instead:
+    that term as a plain word."""
+    term = exc.term
     if not term:
         return query_language.QueryProblem("The search engine could not run this query.")
-    if getattr(exc, "fuzzy", False):
+    if exc.fuzzy:
         plain = re.sub(rf"(?<![\w:]){re.escape(term)}~[0-9.]*", term, q)
         message = f"{term}~ is close to too many different words: search for {term} itself."
     else:
         plain = q.replace(f"{term}*", term)
         message = f"{term}* matches too many different words: add letters before the *."
-    if getattr(exc, "together", False):
+    if exc.together:
         message = (
             "The prefix* and fuzzy~ terms together match more than "
             f"{settings.ARCHIVE_SEARCH_MAX_EXPANSIONS:,} different words: use fewer of them, "
@@ -190,11 +193,10 @@ def suggestion_for(tree, count: int) -> str:
     """A respelt query when this one finds little and the index knows better words."""
     if tree is None or count >= SUGGEST_BELOW:
         return ""
-    backend = connections["default"].get_backend()
     words = [w for w in highlight_words(tree) if w.isalpha()]
-    if not words or not hasattr(backend, "suggest_words"):
+    if not words:
         return ""
-    better = backend.suggest_words(words)
+    better = search_engine().suggest_words(words)
     if not better:
         return ""
     suggested = query_language.render(tree)

@@ -3,7 +3,7 @@
 haystack's RealtimeSignalProcessor hears only saves and deletes of indexed models: tag
 changes (m2m_changed), paragraph edits and tag renames never reached the index. This
 processor hears all of them and records the affected documents in the index queue
-(archive.search.queue), which applies them after the commit.
+(archive.search.indexing), which applies them after the commit.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from archive.models import Document, Paragraph, Tag
-from archive.search.queue import record_changes
+from archive.search.indexing import record_changes
 
 TAG_CHANGES = {"post_add", "post_remove", "post_clear"}
 

@@ -5,7 +5,7 @@
     elasticsearch5://host:9200/index        haystack's Elasticsearch 5 backend
     solr://host:8983/solr/core              haystack's Solr backend
 
-Only the Whoosh engine is ours (a subclass of haystack's); the others are
+Only the Whoosh engine is ours (quipu_whoosh, a subclass of haystack's); the others are
 haystack's own backends, unchanged, so scale-out is configuration.
 """
 
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-WHOOSH_ENGINE = "archive.search.backend.ArchiveWhooshEngine"
+WHOOSH_ENGINE = "quipu_whoosh.backend.QuipuWhooshEngine"
 ELASTICSEARCH_ENGINES = {
     "elasticsearch": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
     "elasticsearch7": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import index_check
-from archive.search import queue
+from archive.search import indexing
 
 DEFAULT_SHOWN = 10
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Compare the search index with the database: documents missing from the index, entries "
         "whose indexed values differ from their document (stale) and entries whose document is "
         "gone (orphaned). Exits 0 when they agree, 1 when they do not. --repair reindexes the "
-        "missing and stale documents and removes the orphans, through the index queue."
+        "missing and stale documents and removes the orphans, through the index indexing."
     )
 
     def add_arguments(self, parser):
@@ -28,8 +28,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait",
             type=float,
-            default=queue.COMMAND_WAIT,
-            help=f"--repair: seconds to wait for the index write lock (default {queue.COMMAND_WAIT:g})",
+            default=indexing.COMMAND_WAIT,
+            help=f"--repair: seconds to wait for the index write lock (default {indexing.COMMAND_WAIT:g})",
         )
 
     def handle(self, *args, **options):

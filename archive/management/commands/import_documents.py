@@ -13,7 +13,7 @@ from archive.importers import loader
 from archive.importers.archive_jsonl import FORMAT as JSONL_FORMAT
 from archive.importers.cablegate_csv import FORMAT as CSV_FORMAT
 from archive.models import Document
-from archive.search.queue import deferred_indexing
+from archive.search.indexing import deferred_indexing
 
 PROGRESS_THRESHOLD = 20  # files; below this a bar is noise
 REPARSE_BATCH = 200  # documents loaded at a time: memory stays flat over the whole release
@@ -193,8 +193,7 @@ class Command(BaseCommand):
 
     def import_csv(self, paths: list[Path], options) -> None:
         from archive.importers.cablegate_csv import CsvImporter
-        from archive.search.queue import drain_queue
-        from archive.search.writing import bulk_import_session
+        from archive.search.indexing import bulk_import_session, drain_queue
 
         path = self.single_file(paths, CSV_FORMAT)
         index = not options["dry_run"] and not options["no_index"]

@@ -3,7 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.search import queue
+from archive.search import indexing
 
 FOLLOW_INTERVAL = 1.0  # seconds between looks at an empty queue
 
@@ -21,8 +21,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait",
             type=float,
-            default=queue.COMMAND_WAIT,
-            help=f"seconds to wait for the index write lock (default {queue.COMMAND_WAIT:g})",
+            default=indexing.COMMAND_WAIT,
+            help=f"seconds to wait for the index write lock (default {indexing.COMMAND_WAIT:g})",
         )
         parser.add_argument(
             "--follow",
@@ -36,8 +36,8 @@ class Command(BaseCommand):
             raise CommandError("--wait must be 0 or more seconds")
         if options["follow"]:
             return self.follow()
-        processed = queue.drain_queue(wait=options["wait"])
-        left = queue.PendingIndexUpdate.objects.count()
+        processed = indexing.drain_queue(wait=options["wait"])
+        left = indexing.PendingIndexUpdate.objects.count()
         if self.verbosity >= 1:
             self.stdout.write(f"{processed} queued update(s) applied, {left} left in the queue")
         if left:
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 self.stdout.write("following the index queue (stop with SIGTERM or Ctrl-C)")
             while not stopping.is_set():
                 # Waits for the lock at most one interval: a holder drains what is queued anyway.
-                processed = queue.drain_queue(wait=FOLLOW_INTERVAL, stop=stopping.is_set)
+                processed = indexing.drain_queue(wait=FOLLOW_INTERVAL, stop=stopping.is_set)
                 if processed and self.verbosity >= 1:
                     self.stdout.write(f"{processed} queued update(s) applied")
                 if not processed:
@@ -64,6 +64,6 @@ class Command(BaseCommand):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        left = queue.PendingIndexUpdate.objects.count()
+        left = indexing.PendingIndexUpdate.objects.count()
         if self.verbosity >= 1:
             self.stdout.write(f"stopped; {left} update(s) left in the queue")

@@ -205,7 +205,7 @@ class ReaderBitsets:
         self.columns: dict[str, list] = {}
         self.orders: dict[str, list[int]] = {}
         self.queries: OrderedDict[str, int] = OrderedDict()
-        # A word's documents read from its postings while scoring it (archive.search.scoring).
+        # A word's documents read from its postings while scoring it (quipu_whoosh.scoring).
         self.term_bits = None
         cache = {} if segments is None else segments
         self.leaves = []

@@ -1,4 +1,5 @@
-"""Writing documents into the Whoosh index: one writer per batch, lock held by the caller.
+"""Writing documents into the Whoosh index: one writer per batch, lock held by the caller
+(archive.search.indexing, which decides when and under which lock).
 
 haystack's writes used AsyncWriter (retries forever) for updates and a zero-wait writer for
 deletes (silently lost under load), and `update_document` opens a searcher per document.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from contextlib import contextmanager
 
 from django.utils import timezone
 from haystack.constants import DJANGO_CT, ID
@@ -20,9 +20,9 @@ from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier, get_model_ct
 from whoosh import query as wq
 
-from archive.search import queue
-from archive.search.fields import ValueListField
-from archive.search.parallel_writer import OrderedMpWriter
+from archive.search import engine, indexing
+from quipu_whoosh.fields import ValueListField
+from quipu_whoosh.parallel_writer import OrderedMpWriter
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +83,7 @@ def prepare_all(backend, index, objects, delete_ids: list[str]) -> list[dict]:
 
 
 def write(backend, index, objects=(), delete_ids=()) -> None:
-    """Replace these objects' entries and delete these ids, in one commit. Lock held.
-
-    Inside a bulk session the writes go to the session's writer, committed when it ends.
-    """
-    session = getattr(backend, "bulk_session", None)
-    if session is not None:
-        session.write(index, objects, delete_ids)
-        return
+    """Replace these objects' entries and delete these ids, in one commit. Lock held."""
     documents, stale = prepare_changes(backend, index, objects, delete_ids)
     if not stale:
         return
@@ -123,8 +116,7 @@ def open_writer(backend, writer_class=None, **options):
     """One writer for the whole batch, with room to hold it in memory (one segment).
 
     Segments stay as separate files: a reader of a compound segment file copies each part it
-    opens into memory (whoosh.filedb.compound: BytesIO over the mapped file), 4.6 GB per
-    process at 250,000 cables; separate files are read through the page cache.
+    opens into memory, 4.6 GB per process at 250,000 cables (docs/search-engine.md, "Indexing").
     """
     for field in backend.schema:
         if hasattr(field, "start_batch"):
@@ -143,13 +135,13 @@ def indexed_ids(backend, ids, refresh: bool = True) -> set[str]:
     return {ident for ident in ids if reader.doc_frequency(ID, ident)}
 
 
-class BulkSession:
+class BulkSession(engine.BulkSession):
     """Many batches into one parallel writer (OrderedMpWriter), committed at the end or
     every `commit_every` documents.
 
     A writer per batch costs a commit and a segment merge per batch, slower as the index
     grows (50 cables/s at 50,000 cables). Here each of BULK_PROCESSES processes builds one
-    segment of its share per commit. The index lock is held by bulk_session.
+    segment of its share per commit. The index lock is held by archive.search.indexing.bulk_session.
     """
 
     def __init__(self, backend, commit_every: int | None = None, expected: int | None = None):
@@ -160,7 +152,6 @@ class BulkSession:
         self.documents = 0  # written since the last commit
         self.written: set[str] = set()  # their ids
         self.committed: list = []  # run after the next commit (the queue's row deletions)
-        self.handed_up_to = 0  # the last queue row id given to this session (queue.drain_locked)
 
     def write(self, index, objects, delete_ids) -> None:
         documents, stale = prepare_changes(self.backend, index, objects, delete_ids)
@@ -212,53 +203,6 @@ class BulkSession:
             self.writer = None
 
 
-@contextmanager
-def bulk_session(backend, commit_every: int | None = None, expected: int | None = None):
-    """Hold the index lock; every write in the block goes to one BulkSession.
-
-    On leaving the block the session commits, then the queue is drained as after any write
-    (changes made meanwhile by other processes were left queued for the lock holder).
-    On an error or an interruption, even during that commit, nothing since the last commit is
-    committed, its queue rows stay queued and its writer's processes are stopped.
-    """
-    if getattr(backend, "bulk_session", None) is not None:
-        yield backend.bulk_session
-        return
-    with queue.index_lock(backend, queue.COMMAND_WAIT):
-        session = backend.bulk_session = BulkSession(backend, commit_every, expected)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            # Ctrl-C during the commit too: its processes are stopped rather than waited for.
-            session.cancel()
-            raise
-        finally:
-            backend.bulk_session = None
-        queue.drain_locked(backend)
-
-
-# haystack's write API (update_index, rebuild_index, clear_index), through the queue's lock.
-
-
-def update(backend, index, iterable) -> None:
-    objects = list(iterable)
-    if objects:
-        locked(backend, lambda: write(backend, index, objects))
-
-
-def remove(backend, obj_or_string) -> None:
-    locked(backend, lambda: write(backend, None, (), [get_identifier(obj_or_string)]))
-
-
-def locked(backend, work) -> None:
-    """Run a write under the index lock, unless a bulk session of this process holds it."""
-    if getattr(backend, "bulk_session", None) is not None:
-        work()
-    else:
-        queue.run_locked(backend, work)
-
-
 def clear(backend, models=None) -> None:
     def work():
         if not models:
@@ -270,23 +214,4 @@ def clear(backend, models=None) -> None:
         writer.delete_by_query(wq.Or([wq.Term(DJANGO_CT, get_model_ct(m)) for m in models]))
         writer.commit()
 
-    queue.run_locked(backend, work, drain=False)
-
-
-@contextmanager
-def bulk_import_session(using: str = "default"):
-    """An import's indexing: changes are queued in the import's transactions and applied when
-    it calls queue.drain_queue() (after each batch) and at the end, not after every commit.
-
-    With Whoosh they go to one bulk session, committed every IMPORT_COMMIT_DOCUMENTS.
-    """
-    from haystack import connections
-    from haystack.backends.whoosh_backend import WhooshSearchBackend
-
-    backend = connections[using].get_backend()
-    if not isinstance(backend, WhooshSearchBackend):
-        with queue.deferred_indexing():
-            yield None
-        return
-    with bulk_session(backend, commit_every=IMPORT_COMMIT_DOCUMENTS) as session, queue.deferred_indexing():
-        yield session
+    indexing.run_locked(backend, work, drain=False)

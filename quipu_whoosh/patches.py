@@ -1,4 +1,5 @@
-"""A fix to Whoosh 2.7 itself, applied when the backend is imported.
+"""A fix to Whoosh 2.7 itself, applied when the backend is imported (docs/search-engine.md,
+"Indexing").
 
 Writing a segment asks, for every posting, the length of its document's field
 (W3PerDocumentReader.doc_field_length). For a field that stores no lengths (ids, facets,

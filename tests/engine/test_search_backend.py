@@ -10,8 +10,8 @@ from whoosh import query as wq
 from whoosh.fields import ID
 
 from archive.models import Document
-from archive.search.fields import ValueListField
-from archive.search.queue import drain_queue
+from archive.search.indexing import drain_queue
+from quipu_whoosh.fields import ValueListField
 from tests.search_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
-from archive.search import whoosh_fixes
 from archive.workers import start_as_worker, starting_workers
+from quipu_whoosh import patches
 
 RESULT_WAIT = 1.0  # seconds between checks that a process is still alive
 STOP_WAIT = 5.0  # seconds a cancelled process may take to end before it is killed
@@ -123,5 +123,5 @@ class IndexingProcess(SPAWN.Process, SubWriterTask):
 
     def run(self) -> None:
         start_as_worker(self.parent_pid)
-        whoosh_fixes.apply()  # a spawned process has not imported the backend that applies it
+        patches.apply()  # a spawned process has not imported the backend that applies it
         super().run()

@@ -4,8 +4,9 @@ Whoosh scores a match by walking its matcher tree one document at a time (~2 µs
 for one word, more for phrases): a common word at 250,000 cables is ~75,000 postings.
 Its block-quality skipping does not help here (every block holds a document good enough
 to stay in the top 20). This module reads each segment's posting blocks as arrays and
-applies the same formula (whoosh.scoring.bm25, the same floating-point operations in the
-same order, so the same scores and the same top results), then keeps the whole ranking
+applies the same formula (Whoosh's BM25F, the same floating-point operations in the
+same order, so the same scores and the same top results: docs/search-engine.md,
+"Term-at-a-time scoring"), then keeps the whole ranking
 per reader: the next page, or the same words under another filter, is a walk down it.
 
 Only the shapes whose Whoosh score is a plain sum are handled here: a word, a phrase
@@ -25,7 +26,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from archive.search import budget
-from archive.search.bitsets import bits_of
+from quipu_whoosh.bitsets import bits_of
 
 # Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
 # at 250,000 cables a common word's ranking is ~150,000 entries, so 64 of them could hold ~1 GB.
@@ -228,7 +229,7 @@ class Scorer:
                     if deleted is not None and docnum in deleted:
                         continue
                     docnum += offset
-                    # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+                    # BM25F: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
                     score = idf * ((tf * K1_plus_1) / (tf + norms[docnum]))
                     scores[docnum] = score * boost if boost != 1.0 else score
                 matcher._next_block()

@@ -1,4 +1,4 @@
-"""The one path by which the search index changes.
+"""The one path by which the search index changes: the index queue, its lock, bulk sessions.
 
 1. A change to a document records a PendingIndexUpdate row in the changing transaction
    (record_changes, called by archive.search.signals), once per document and transaction.
@@ -18,16 +18,21 @@
    bound, a bulk tag edit of 6,000 documents, or one edit made behind a backlog, kept its
    request busy past gunicorn's timeout.
 
-With Whoosh, haystack's update_index/rebuild_index/clear_index reach the index through our
-backend, which runs them here too (run_locked), under the same lock. With a search server
-(Elasticsearch, Solr) the queue writes through haystack's backend API.
+5. Bulk work (update_index, rebuild_index, an import) holds the lock for its whole run in a
+   bulk session (bulk_session): with an engine that offers one (quipu_whoosh), its batches
+   go to one writer, committed at the end or every so many documents; the queue rows it
+   applied are deleted after that commit.
+
+The engine does the writing itself (archive.search.engine: write_lock, write,
+open_bulk_session). With Whoosh, haystack's update_index/rebuild_index/clear_index reach the
+index through the engine, which runs them here too (run_locked), under the same lock. With a
+search server (Elasticsearch, Solr) the queue writes through haystack's backend API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -38,11 +43,9 @@ from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from haystack.backends.whoosh_backend import WhooshSearchBackend
-from whoosh.filedb.filestore import FileStorage
 
 from archive.models import Document, PendingIndexUpdate
-from archive.search.locking import HolderLock
+from archive.search.engine import extensions
 
 logger = logging.getLogger(__name__)
 
@@ -75,45 +78,9 @@ def search_backend(using: str = "default"):
 # Taking the lock
 
 
-class AdvisoryLock:
-    """A PostgreSQL session-level advisory lock: one holder among every host using the database."""
-
-    KEY = 0x51554950  # "QUIP": any fixed number, the same in every process
-
-    def __init__(self, using: str = "default"):
-        self.using = using
-
-    def acquire(self, blocking: bool = False) -> bool:
-        with db_connections[self.using].cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.KEY])
-            return bool(cursor.fetchone()[0])
-
-    def release(self) -> None:
-        with db_connections[self.using].cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [self.KEY])
-
-
 def write_lock(backend):
-    """The index write lock, released by the system if its holder dies (taken over from a process
-    that inherited it, archive.search.locking).
-
-    Whoosh: a lock file in the index (one host). A search server (Elasticsearch, Solr) takes
-    concurrent writes, but two drains writing the same document out of order would leave
-    the older version: a PostgreSQL advisory lock shared by every host, or with SQLite (one
-    host) a lock file in the data directory.
-    """
-    if isinstance(backend, WhooshSearchBackend):
-        if not backend.setup_complete:
-            backend.setup()
-        if not isinstance(backend.storage, FileStorage):
-            return backend.storage.lock(LOCK_NAME)  # an index in memory: one process
-        folder = backend.storage.folder
-        # Whoosh's own writer lock is only ever taken under ours: a stale holder of ours holds both.
-        writer_lock = os.path.join(folder, f"{backend.index.indexname}_WRITELOCK")
-        return HolderLock(os.path.join(folder, LOCK_NAME), companions=(writer_lock,))
-    if db_connections["default"].vendor == "postgresql":
-        return AdvisoryLock()
-    return HolderLock(str(settings.DATA_DIR / "search-index.lock"))
+    """The index write lock of this backend's engine (SearchEngineExtensions.write_lock)."""
+    return extensions(backend).write_lock()
 
 
 @contextmanager
@@ -121,9 +88,9 @@ def index_lock(backend, wait: float, give_up: Callable[[], bool] | None = None):
     """Hold the index write lock (see write_lock), shared by every process using the index.
 
     Raises IndexBusy after `wait` seconds, or as soon as give_up() returns True. Inside a
-    bulk session (archive.search.writing) this process holds it already.
+    bulk session (bulk_session) this process holds it already.
     """
-    if getattr(backend, "bulk_session", None) is not None:
+    if extensions(backend).bulk_session is not None:
         yield
         return
     lock = write_lock(backend)
@@ -195,7 +162,7 @@ def drain_locked(backend, may_leave: Callable[[], bool] | None = None, limit: in
     on past the rows handed to the session already (rows committed late below them wait for
     the drain that follows the session's end).
     """
-    session = getattr(backend, "bulk_session", None)
+    session = extensions(backend).bulk_session
     processed = 0
     while limit is None or processed < limit:
         handed_up_to = session.handed_up_to if session is not None else 0
@@ -221,7 +188,7 @@ def drain_request_share(backend, last_row_id: int, limit: int) -> int:
     backlog; what the limit leaves of the older rows is drained as drain_locked would
     (rows of processes that gave up waiting), and the rest is left queued.
     """
-    if getattr(backend, "bulk_session", None) is not None:
+    if extensions(backend).bulk_session is not None:
         return drain_locked(backend, limit=limit)
     own = PendingIndexUpdate.objects.filter(id__lte=last_row_id)
     processed = 0
@@ -251,26 +218,31 @@ def apply_rows(backend, rows: list[tuple[int, int]], session) -> None:
 
 
 def apply_updates(backend, document_pks: set[int]) -> None:
-    """Rewrite the documents that exist, delete the others (with Whoosh, in one writer)."""
+    """Rewrite the documents that exist, delete the others (in one write, lock held)."""
     from haystack import connections
-
-    from archive.search.writing import write
 
     index = connections[backend.connection_alias].get_unified_index().get_index(Document)
     documents = list(index.index_queryset().filter(pk__in=document_pks))
     gone = [haystack_id(pk) for pk in sorted(document_pks - {document.pk for document in documents})]
-    if isinstance(backend, WhooshSearchBackend):
-        write(backend, index, documents, gone)
-        return
-    # A search server, through haystack's API. An error must raise, to keep the rows queued.
-    silently_fail, backend.silently_fail = backend.silently_fail, False
-    try:
-        if documents:
-            backend.update(index, documents)
-        for identifier in gone:
-            backend.remove(identifier)
-    finally:
-        backend.silently_fail = silently_fail
+    write(backend, index, documents, gone)
+
+
+def write(backend, index, objects=(), delete_ids=()) -> None:
+    """Replace these objects' entries and delete these ids, lock held: in the bulk session's
+    writer while one is open (committed with it), else in one write of the engine's."""
+    engine = extensions(backend)
+    if engine.bulk_session is not None:
+        engine.bulk_session.write(index, objects, delete_ids)
+    else:
+        engine.write(index, objects, delete_ids)
+
+
+def locked(backend, work: Callable[[], None]) -> None:
+    """Run a write under the index lock (then drain), unless a bulk session of this process holds it."""
+    if extensions(backend).bulk_session is not None:
+        work()
+    else:
+        run_locked(backend, work)
 
 
 def haystack_id(document_pk: int) -> str:
@@ -357,6 +329,55 @@ def deferred_indexing(wait: float = COMMAND_WAIT):
         _local.deferred -= 1
     if not _local.deferred:
         drain_queue(wait=wait)
+
+
+@contextmanager
+def bulk_session(backend, commit_every: int | None = None, expected: int | None = None):
+    """Hold the index lock; every write in the block goes to one bulk session of the engine's
+    (SearchEngineExtensions.open_bulk_session), committed at the end or every `commit_every`
+    documents. `expected`: how many documents the block will write, if known.
+
+    On leaving the block the session commits, then the queue is drained as after any write
+    (changes made meanwhile by other processes were left queued for the lock holder).
+    On an error or an interruption, even during that commit, nothing since the last commit is
+    committed, its queue rows stay queued and its writer's processes are stopped.
+    An engine without bulk sessions writes each batch as it comes (the block runs unchanged).
+    """
+    engine = extensions(backend)
+    if engine.bulk_session is not None:
+        yield engine.bulk_session
+        return
+    session = engine.open_bulk_session(commit_every, expected)
+    if session is None:
+        yield None
+        return
+    with index_lock(backend, COMMAND_WAIT):
+        engine.bulk_session = session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            # Ctrl-C during the commit too: its processes are stopped rather than waited for.
+            session.cancel()
+            raise
+        finally:
+            engine.bulk_session = None
+        drain_locked(backend)
+
+
+@contextmanager
+def bulk_import_session(using: str = "default"):
+    """An import's indexing: changes are queued in the import's transactions and applied when
+    it calls drain_queue() (after each batch) and at the end, not after every commit.
+
+    With an engine that has bulk sessions they go to one, committed as often as the engine says
+    (import_commit_every), so that a long import becomes searchable as it goes.
+    """
+    backend = search_backend(using)
+    every = extensions(backend).import_commit_every()
+    with bulk_session(backend, commit_every=every) as session:
+        with deferred_indexing():
+            yield session
 
 
 def index_documents_now(document_pks: Iterable[int], wait: float = COMMAND_WAIT) -> None:

@@ -8,10 +8,10 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 from whoosh import query as wq
 
-from archive.corpus_generator import generate_file
 from archive.models import Document
-from archive.search import backend as search_backend
-from archive.search.backend import similarity_profile
+from quipu_whoosh import related as search_backend
+from quipu_whoosh.related import similarity_profile
+from tools.corpus_generator import generate_file
 
 pytestmark = pytest.mark.django_db
 

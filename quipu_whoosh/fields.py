@@ -91,7 +91,7 @@ class DirectAnalysis:
     The chain (tokenizer, lowercase, stop words, stemmer) builds and passes on a Token object
     per word: ~60 % of the time of indexing a 6 KB cable. This loop reads the same settings
     from the analyzer's own parts and gives the same words, positions and frequencies
-    (tests/test_search_indexing.py compares both on every seed and generated cable).
+    (tests/engine/test_search_indexing.py compares both on every seed and generated cable).
     """
 
     def __init__(self, tokenizer: RegexTokenizer, stop: StopFilter, stemmer: StemFilter):

@@ -69,7 +69,8 @@ def search_within_budget(searcher, query, limit: int, filter=None, sortedby=None
     """searcher.search(query, limit=, filter=, sortedby=) that stops when the time budget is spent.
 
     The budget wraps Whoosh's own collector inside the filter, which reads the matches from
-    its child (Searcher.collector: "filtering wraps last so it sees the docs first").
+    its child, as Searcher.collector orders them (docs/search-engine.md, "Searching within a
+    budget").
     """
     collector = BudgetCollector(searcher.collector(limit=limit, sortedby=sortedby))
     if filter:  # as Searcher.collector: an empty filter is no filter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.search.scoring import SizedCache
+from quipu_whoosh.scoring import SizedCache
 
 
 def test_the_least_recently_used_values_go_first_when_the_entries_exceed_the_bound():

@@ -14,7 +14,7 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, NUMERIC, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
-from archive.search.fields import DocumentText, ValueListField, exact_field
+from quipu_whoosh.fields import DocumentText, ValueListField, exact_field
 
 
 class SortableDatetime(DATETIME):

@@ -14,12 +14,14 @@ from whoosh.codec import whoosh3
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from archive.corpus_generator import generate_file
 from archive.models import Document, PendingIndexUpdate
-from archive.search import backend as _applies_whoosh_fixes  # noqa: F401
-from archive.search import queue, searching, writing
-from archive.search.fields import DocumentText
+from archive.search import indexing as queue
+from archive.search import searching
+from quipu_whoosh import backend as _applies_whoosh_fixes  # noqa: F401
+from quipu_whoosh import writing
+from quipu_whoosh.fields import DocumentText
 from tests.conftest import SEED_FILES, corpus_pages
+from tools.corpus_generator import generate_file
 
 EDGE_CASES = [
     "",
@@ -134,7 +136,7 @@ def test_update_index_over_an_index_replaces_entries_instead_of_adding_them(cabl
 
 def test_an_error_in_a_bulk_session_commits_nothing_and_frees_the_lock(cables):
     index = connections["default"].get_unified_index().get_index(Document)
-    with pytest.raises(RuntimeError), writing.bulk_session(backend()):
+    with pytest.raises(RuntimeError), queue.bulk_session(backend()):
         backend().update(index, list(index.index_queryset()[:50]))
         raise RuntimeError("interrupted")
     assert backend().searcher().doc_count() == 0
@@ -144,7 +146,7 @@ def test_an_error_in_a_bulk_session_commits_nothing_and_frees_the_lock(cables):
 
 def test_changes_queued_during_a_bulk_session_are_applied_when_it_ends(cables):
     first = Document.objects.order_by("pk").first()
-    with writing.bulk_session(backend()):
+    with queue.bulk_session(backend()):
         queue.insert_rows({(first.pk, PendingIndexUpdate.Action.UPDATE)}, "default")
     assert not PendingIndexUpdate.objects.exists()
     assert backend().searcher().doc_count() == 1
@@ -195,7 +197,7 @@ def test_an_import_stopped_mid_way_leaves_what_it_did_not_commit_queued(db, corp
 def test_a_document_written_twice_in_one_session_is_indexed_once(cables):
     index = connections["default"].get_unified_index().get_index(Document)
     first = list(index.index_queryset().order_by("pk")[:10])
-    with writing.bulk_session(backend()):
+    with queue.bulk_session(backend()):
         backend().update(index, first)
         backend().update(index, first[:3])
     assert backend().searcher().doc_count() == 10

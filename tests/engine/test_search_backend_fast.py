@@ -1,7 +1,7 @@
 """The fast Whoosh backend on a generated corpus of 1,500 cables agrees with the database.
 
 Facet counts come from per-value bitsets and filters from cached bitsets
-(archive.search.bitsets): every count, hit total and sorted page must still equal what
+(quipu_whoosh.bitsets): every count, hit total and sorted page must still equal what
 the ORM says for the same documents.
 """
 
@@ -13,10 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from archive.corpus_generator import generate_file
 from archive.models import Document
 from archive.search import searching
 from tests.test_search_facets import index_facets, orm_facets, orm_filtered
+from tools.corpus_generator import generate_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -112,7 +112,7 @@ def test_browsing_newest_first_pages_through_the_documents_in_date_order(corpus)
 def test_term_at_a_time_ranking_equals_whoosh_scoring_every_match(corpus, q):
     from haystack import connections
 
-    from archive.search.bitsets import BitsetIds
+    from quipu_whoosh.bitsets import BitsetIds
 
     backend = connections["default"].get_backend()
     searcher, bitsets = backend.searcher(), backend.bitsets()

@@ -1,6 +1,7 @@
-"""haystack's Whoosh backend with the traps of docs/haystack-whoosh.md fixed.
+"""haystack's Whoosh backend with the traps of docs/haystack-whoosh.md fixed, and Quipu's
+extension points (archive.search.engine) done the Whoosh way. docs/search-engine.md tells why.
 
-- Facet fields are exact: one whole term per value (archive.search.fields), facet counts are
+- Facet fields are exact: one whole term per value (quipu_whoosh.fields), facet counts are
   read from columns, filters match whole values.
 - A query that matches everything is `*:*` (Every), not the `*` wildcard that expands every term.
 - No `django_ct` narrowing scan when the index holds only registered models (always, here).
@@ -8,17 +9,18 @@
 - One searcher per backend instance (haystack keeps one backend per thread), refreshed only
   when the index has changed.
 - Highlighting uses the terms the parsed query really matched, with <mark>, HTML-escaped.
-- Fuzzy terms expand against the stemmed words (archive.search.whoosh_terms).
+- Fuzzy terms expand against the stemmed words (quipu_whoosh.terms).
 - Spelling suggestions look only at words sharing the first letter (cheap).
 - Every search stops when its time budget is spent (archive.search.budget), and prefix and
   fuzzy terms may expand to ARCHIVE_SEARCH_MAX_EXPANSIONS words in all.
-- Every write goes through archive.search.queue, which holds the index's write lock.
+- Every write goes through archive.search.indexing, which holds the index's write lock.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
+import logging
+import os
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -30,21 +32,29 @@ from haystack.inputs import Exact
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
-from whoosh import classify
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, highlight
+from whoosh.index import exists_in
 from whoosh.qparser import QueryParser
 from whoosh.sorting import FieldFacet
 
-from archive.search import budget, whoosh_fixes, writing
-from archive.search.bitsets import BitsetIds, ReaderBitsets, docnums_of
-from archive.search.paragraphs import could_match, needle
-from archive.search.schema import build_schema
-from archive.search.scoring import Scorer, Unsupported
-from archive.search.spelling import suggest_word
-from archive.search.whoosh_terms import MarkFormatter, WordFuzzyPlugin, search_within_budget
+from archive.search import budget, indexing
+from archive.search.engine import QueryTooBroad, SearchEngineExtensions
+from archive.search.highlighting import could_match, needle
+from archive.search.locking import HolderLock
+from quipu_whoosh import patches, writing
+from quipu_whoosh.analysis import WHOOSH_ANALYSIS
+from quipu_whoosh.bitsets import BitsetIds, ReaderBitsets, docnums_of
+from quipu_whoosh.related import RelatedDocuments
+from quipu_whoosh.schema import build_schema
+from quipu_whoosh.scoring import Scorer
+from quipu_whoosh.spelling import suggest_word
+from quipu_whoosh.terms import MarkFormatter, WordFuzzyPlugin, search_within_budget
 
-whoosh_fixes.apply()
+patches.apply()
+
+logger = logging.getLogger(__name__)
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 220
@@ -66,49 +76,9 @@ def likely_passages(text: str, terms, most: int = SNIPPET_FRAGMENTS + 1) -> str:
     return "\n\n".join(found)
 
 
-class QueryTooBroad(SearchBackendError):
-    """A prefix or fuzzy term matches too many different words, alone or with the others."""
-
-    def __init__(self, term: str, fuzzy: bool = False, together: bool = False):
-        super().__init__(f"{term!r} matches too many different words{' with the others' if together else ''}")
-        self.term = term
-        self.fuzzy = fuzzy
-        self.together = together
-
-
-# Key terms come from the opening of a document: re-analysing a whole 6 KB cable on every
-# document page cost ~70 ms of its ~100 ms (profile at 10,000 cables).
-SIMILARITY_PROFILE_CHARS = 1500
-RELATED_CACHE_SIZE = 2000
-# Key terms of "related documents": the most distinctive words of the profile (Whoosh's Bo1
-# model), leaving out words held by more than this share of the archive, as Lucene's
-# MoreLikeThis does with maxDocFreqPct: they say little about a document and their long
-# posting lists cost the most to score.
-KEY_TERMS = 5
-KEY_TERM_MAX_DOC_SHARE = 0.05
-KEY_TERM_MIN_DOC_CAP = 50
-# ... and more than this many documents: at 250,000 cables 5 % is 12,500 postings a word.
-KEY_TERM_MAX_DOCS = 2500
-MAX_CACHED_WORDS = 200_000
-
-
-def similarity_profile(document) -> str | None:
-    """Title, subject and the opening paragraphs: what a document is about, cheaply."""
-    paragraphs = getattr(document, "paragraphs", None)
-    if paragraphs is None:
-        return None
-    parts = [getattr(document, "title", ""), getattr(document, "subject", "")]
-    size = 0
-    for paragraph in paragraphs.all():
-        parts.append(paragraph.text)
-        size += len(paragraph.text)
-        if size >= SIMILARITY_PROFILE_CHARS:
-            break
-    return "\n".join(part for part in parts if part)[: SIMILARITY_PROFILE_CHARS * 2] or None
-
-
-class ArchiveWhooshSearchBackend(WhooshSearchBackend):
+class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshSearchBackend):
     matching_all = "*:*"
+    has_bulk_sessions = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -118,9 +88,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._related_cache = {}
         self._bitsets = None
         self._scorer = None
-        self._segment_columns = {}  # archive.search.bitsets.SegmentColumns by segment, kept across commits
+        self._segment_columns = {}  # quipu_whoosh.bitsets.SegmentColumns by segment, kept across commits
         self.multi_valued_fields = set()
-        self.bulk_session = None  # archive.search.writing.BulkSession while one is open
+        self.bulk_session = None  # quipu_whoosh.writing.BulkSession while one is open
         self._word_statistics = {}  # key_terms' cache, for one searcher (under the key None)
 
     # Schema and setup
@@ -291,7 +261,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         return self._bitsets
 
     def scorer(self, searcher, bitsets) -> Scorer:
-        """Term-at-a-time BM25F rankings of the current searcher (archive.search.scoring)."""
+        """Term-at-a-time BM25F rankings of the current searcher (quipu_whoosh.scoring)."""
         if self._scorer is None or self._scorer.searcher is not searcher:
             self._scorer = Scorer(searcher, bitsets, self.content_field_name)
             bitsets.term_bits = self._scorer.term_bits
@@ -341,142 +311,6 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if not self.include_spelling:
             return None
         return self.create_spelling_suggestion(query_string)
-
-    def more_like_this(self, model_instance, *args, **kwargs):
-        with self.one_generation():
-            # Readers revisit documents: keep each one's related list until the index changes.
-            key = (
-                get_identifier(model_instance),
-                self._searcher_version,
-                repr(args),
-                repr(sorted(kwargs.items())),
-            )
-            cache = self._related_cache
-            if cache.get("version") != self._searcher_version:
-                cache.clear()
-                cache["version"] = self._searcher_version
-            if key not in cache:
-                if len(cache) > RELATED_CACHE_SIZE:
-                    cache.clear()
-                    cache["version"] = self._searcher_version
-                cache[key] = self.more_like_this_one_generation(model_instance, *args, **kwargs)
-            return cache[key]
-
-    def more_like_this_one_generation(
-        self,
-        model_instance,
-        additional_query_string=None,
-        start_offset=0,
-        end_offset=None,
-        models=None,
-        result_class=None,
-        **kwargs,
-    ):
-        """Documents whose text shares the most distinctive words with this one's."""
-        empty = {"results": [], "hits": 0}
-        searcher = self.searcher()
-        docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
-        if docnum is None:
-            return empty
-        query = force_str(additional_query_string or "").strip()
-        narrow = self.parse(query) if query and query != self.matching_all else None
-        filters = [f for f in (narrow, self.narrowing_filter(None, models)) if f is not None]
-        hits = self.similar_documents(
-            searcher,
-            docnum,
-            similarity_profile(model_instance),
-            wq.And(filters) if filters else None,
-            end_offset or 20,
-        )
-        return {
-            "results": self.build_results(searcher, hits[start_offset or 0 : end_offset], None, result_class),
-            "hits": len(hits),
-        }
-
-    def key_terms(self, searcher, docnum: int, text: str | None) -> list[tuple[str, float]]:
-        """[(word, weight)] that best tell this document from the rest (see KEY_TERMS).
-
-        Whoosh's Expander.expanded_terms with the Bo1 model, the words' statistics cached per
-        searcher (a document page asks for ~200 words, most of them asked before).
-        """
-        field = self.content_field_name
-        reader = searcher.reader()
-        expander = classify.Expander(reader, field, model=classify.Bo1Model)
-        if text:
-            expander.add_text(text)
-        elif reader.has_vector(docnum, field):
-            expander.add(reader.vector_as("weight", docnum, field))
-        else:
-            return searcher.key_terms([docnum], field, numterms=KEY_TERMS, normalize=False)
-        cap = self.key_term_doc_cap(searcher)
-        statistics = self.word_statistics(searcher)
-        scored, best = [], 0.0
-        for word, weight in expander.topN_weight.items():
-            found = statistics(word)
-            if found is None:
-                continue
-            collection_frequency, doc_frequency = found
-            score = expander.model.score(weight, collection_frequency, expander.top_total)
-            best = max(best, score)
-            if doc_frequency <= cap:
-                scored.append((score, word))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [(word, score / best) for score, word in scored[:KEY_TERMS]]
-
-    @staticmethod
-    def key_term_doc_cap(searcher) -> int:
-        share = int(searcher.doc_count() * KEY_TERM_MAX_DOC_SHARE)
-        return min(KEY_TERM_MAX_DOCS, max(KEY_TERM_MIN_DOC_CAP, share))
-
-    def word_statistics(self, searcher):
-        """word → (collection frequency, document frequency) in the text field, or None; cached."""
-        if self._word_statistics.get(None) is not searcher or len(self._word_statistics) > MAX_CACHED_WORDS:
-            self._word_statistics = {None: searcher}
-        cache, reader = self._word_statistics, searcher.reader()
-        field, to_bytes = self.content_field_name, self.schema[self.content_field_name].to_bytes
-
-        def lookup(word: str):
-            if word not in cache:
-                text = to_bytes(word)
-                present = (field, text) in reader
-                cache[word] = (
-                    (reader.frequency(field, text), reader.doc_frequency(field, text)) if present else None
-                )
-            return cache[word]
-
-        return lookup
-
-    def similar_documents(self, searcher, docnum: int, text, filter_query, top: int) -> list:
-        """[(docnum, score)] of the `top` documents scoring best on the key terms, this one left out.
-
-        Whoosh's score for an OR of words is the sum of the words' scores: the term-at-a-time
-        scorer gives each word's scores from its posting blocks (archive.search.scoring).
-        """
-        terms = [
-            wq.Term(self.content_field_name, word, boost=weight)
-            for word, weight in self.key_terms(searcher, docnum, text)
-        ]
-        if not terms:
-            return []
-        bitsets = self.bitsets()
-        scorer = self.scorer(searcher, bitsets)
-        allowed = bitsets.matches(filter_query) if filter_query is not None else None
-        try:
-            if not scorer.supported:
-                raise Unsupported("weighting")
-            totals: dict[int, float] = {}
-            for term in terms:
-                for other, score in scorer.term_scores(term).items():
-                    totals[other] = totals.get(other, 0.0) + score
-        except Unsupported:  # a weighting or a posting format the scorer does not read
-            results = searcher.search(wq.Or(terms), limit=top, filter=filter_query, mask={docnum})
-            return [(hit.docnum, hit.score or 0.0) for hit in results]
-        totals.pop(docnum, None)
-        if allowed is not None:
-            data = scorer.bytes_of(allowed)
-            totals = {d: s for d, s in totals.items() if data[d >> 3] >> (d & 7) & 1}
-        # Best first; equal scores in document order, as Whoosh's collector gives them.
-        return heapq.nsmallest(top, totals.items(), key=lambda item: (-item[1], item[0]))
 
     # Results
 
@@ -568,22 +402,75 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 found[word] = suggestion
         return found
 
-    # Writing: only ever through archive.search.queue, which holds the lock.
+    # Health
+
+    def index_is_readable(self) -> bool:
+        """The index exists and every segment of its latest generation opens.
+
+        haystack's setup() would create a missing index empty: look before it.
+        """
+        if not self.use_file_storage:
+            return True
+        if not exists_in(self.path):
+            logger.error("health check: no search index in %s", self.path)
+            return False
+        if not self.setup_complete:
+            self.setup()
+        with self.index.reader() as reader:  # opens every segment of the latest generation
+            reader.doc_count()
+        return True
+
+    # Highlighting: the index's own analysis (its text field's StemmingAnalyzer)
+
+    def analysis(self):
+        return WHOOSH_ANALYSIS
+
+    # Writing: only ever through archive.search.indexing, which holds the lock.
+
+    def write_lock(self):
+        """A lock file in the index (one host); taken over from a holder that is gone."""
+        if not self.setup_complete:
+            self.setup()
+        if not isinstance(self.storage, FileStorage):
+            return self.storage.lock(indexing.LOCK_NAME)  # an index in memory: one process
+        folder = self.storage.folder
+        # Whoosh's own writer lock is only ever taken under ours: a stale holder of ours holds both.
+        writer_lock = os.path.join(folder, f"{self.index.indexname}_WRITELOCK")
+        return HolderLock(os.path.join(folder, indexing.LOCK_NAME), companions=(writer_lock,))
+
+    def write(self, index, objects, delete_ids) -> None:
+        writing.write(self, index, objects, delete_ids)
+
+    def open_bulk_session(self, commit_every=None, expected=None):
+        return writing.BulkSession(self, commit_every, expected)
+
+    def import_commit_every(self) -> int:
+        return writing.IMPORT_COMMIT_DOCUMENTS
+
+    def check_index(self, index):
+        from quipu_whoosh.index_check import check_index
+
+        return check_index(self, index)
+
+    # haystack's write API (update_index, rebuild_index, clear_index), under the index lock.
 
     def update(self, index, iterable, commit=True):
-        writing.update(self, index, iterable)
+        objects = list(iterable)
+        if objects:
+            indexing.locked(self, lambda: indexing.write(self, index, objects))
 
     def remove(self, obj_or_string, commit=True):
-        writing.remove(self, obj_or_string)
+        identifier = get_identifier(obj_or_string)
+        indexing.locked(self, lambda: indexing.write(self, None, (), [identifier]))
 
     def clear(self, models=None, commit=True):
         writing.clear(self, models)
 
 
-class ArchiveWhooshSearchQuery(WhooshSearchQuery):
+class QuipuWhooshSearchQuery(WhooshSearchQuery):
     def matching_all_fragment(self):
         # Parsed as Every(); `*` would be a wildcard over every term (haystack #1575).
-        return ArchiveWhooshSearchBackend.matching_all
+        return QuipuWhooshSearchBackend.matching_all
 
     def build_query_fragment(self, field, filter_type, value):
         if isinstance(value, Exact) and '"' in str(value.query_string):
@@ -613,6 +500,6 @@ class ArchiveWhooshSearchQuery(WhooshSearchQuery):
         return f"{name}:({word}~{distance}/{prefix})"
 
 
-class ArchiveWhooshEngine(WhooshEngine):
-    backend = ArchiveWhooshSearchBackend
-    query = ArchiveWhooshSearchQuery
+class QuipuWhooshEngine(WhooshEngine):
+    backend = QuipuWhooshSearchBackend
+    query = QuipuWhooshSearchQuery
