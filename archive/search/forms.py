@@ -10,9 +10,8 @@ import unicodedata
 from django import forms
 from django.conf import settings
 
-from archive.search.indexes import FACET_FIELDS
+from archive.search.facets import FILTER_FACETS
 
-FILTER_FACETS = [name for name in FACET_FIELDS if name != "year"]  # year: via date_from/date_to
 # The parameters that choose documents; the others (page, page_size, sort, more, hl, a
 # tracker's utm_source…) only change how they are shown, or are not ours.
 CRITERIA = ("q", "date_from", "date_to", *FILTER_FACETS)

@@ -12,21 +12,9 @@ from haystack import indexes
 
 from archive.models import Document
 
-# Facet name in URLs and the API → index field. Order is the sidebar's order.
-FACET_FIELDS = {
-    "type": "type",
-    "source": "source",
-    "classification": "classification",
-    "origin": "origin",
-    "tag": "tags",
-    "marking": "markings",
-    "year": "year",
-}
-# Facets with several values per document.
-MULTI_VALUED_FACETS = {"tag", "marking"}
-
 
 class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
+    # The faceted fields are the facets' (archive.search.facets); the others are searched.
     text = indexes.CharField(document=True)
     identifier = indexes.CharField(model_attr="identifier", indexed=False)
     title = indexes.CharField(model_attr="title")

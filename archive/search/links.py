@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from archive.search.forms import FILTER_FACETS
+from archive.search.facets import FILTER_FACETS
 
 # Parameters a link to another result set drops: the page, and the "all values" view.
 RESET = ("page", "more", "more_filter")

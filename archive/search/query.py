@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from archive.search.facets import query_fields
+
 MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 40
 MAX_DEPTH = 8
@@ -29,20 +31,19 @@ BARE_WORD = re.compile(r'[^\s()"]+')
 NEEDS_QUOTES = re.compile(r'[\s:()"]')
 
 # Field in the query language → (index field, kind). "text": words, phrases and prefixes
-# in a stemmed text field; "value": whole values, any case.
+# in a stemmed text field; "value": whole values, any case. The facets' come from their
+# registry (archive.search.facets); these two are not facets.
 FIELDS = {
-    "tag": ("tags", "value"),
-    "tags": ("tags", "value"),
-    "marking": ("markings", "value"),
+    **query_fields(),
     "ref": ("ref", "value"),
-    "origin": ("origin", "text"),
-    "classification": ("classification", "text"),
     "title": ("title", "text"),
-    "type": ("type", "text"),
-    "source": ("source", "text"),
 }
+# Index fields matched as whole values.
+VALUE_FIELDS = {index_field for index_field, kind in FIELDS.values() if kind == "value"}
 
 QUERY_FIELD_NAMES = {index_field: name for name, (index_field, _) in reversed(FIELDS.items())}
+# The names to list: one per field ("tag", not its alias "tags").
+SHOWN_FIELD_NAMES = sorted(set(QUERY_FIELD_NAMES.values()))
 
 
 class QueryProblem(ValueError):
@@ -288,7 +289,7 @@ class Parser:
 
     def parse_field(self, name: str):
         if name not in FIELDS:
-            known = ", ".join(sorted(set(FIELDS) - {"tags"}))
+            known = ", ".join(SHOWN_FIELD_NAMES)
             self.problem(f"There is no field called {name!r}. Fields: {known}.")
             return Term(name) if self.lenient else None
         token = self.peek()

@@ -9,18 +9,8 @@ from functools import cached_property, partial
 from django.http import QueryDict
 
 from archive.search import links
-from archive.search.forms import FILTER_FACETS
+from archive.search.facets import BY_NAME, FILTER_FACETS, LABELS
 
-LABELS = {
-    "type": "Type",
-    "source": "Source",
-    "classification": "Classification",
-    "origin": "Origin",
-    "tag": "Tags",
-    "marking": "Paragraph markings",
-    "year": "Year",
-}
-TYPE_LABELS = {"cable": "Cable", "article": "Article"}
 SHOWN_VALUES = 10
 
 
@@ -67,7 +57,8 @@ class Chip:
 
 
 def value_label(name: str, value) -> str:
-    return TYPE_LABELS.get(value, str(value)) if name == "type" else str(value)
+    facet = BY_NAME.get(name)
+    return facet.value_label(value) if facet else str(value)
 
 
 def facet_values(path: str, params: QueryDict, name: str, counts) -> list[FacetValue]:

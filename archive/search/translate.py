@@ -8,7 +8,7 @@ from functools import reduce
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ
 
-from archive.search.query import Group, Not, Phrase, Term
+from archive.search.query import VALUE_FIELDS, Group, Not, Phrase, Term
 
 
 class Fuzzy(Clean):
@@ -26,7 +26,7 @@ def field_name(node) -> str:
 
 def term_sq(term: Term) -> SQ:
     name = field_name(term)
-    is_value = term.field in ("tags", "markings", "ref")
+    is_value = term.field in VALUE_FIELDS
     text = term.text.lower() if is_value else term.text
     if term.prefix:
         return SQ(**{f"{name}__startswith": Clean(text)})

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 
 from archive.models import Document
 from archive.search import links, searching, sidebar
-from archive.search.forms import FILTER_FACETS, SORTS, SearchForm
-from archive.search.query import FIELDS, MAX_QUERY_LENGTH, QueryProblem
+from archive.search.facets import FILTER_FACETS
+from archive.search.forms import SORTS, SearchForm
+from archive.search.query import MAX_QUERY_LENGTH, SHOWN_FIELD_NAMES, QueryProblem
 
 
 def run(form: SearchForm, page_size: int | None = None):
@@ -88,7 +89,7 @@ def search_help(request):
         request,
         "archive/search_help.html",
         {
-            "fields": sorted(set(FIELDS) - {"tags"}),
+            "fields": SHOWN_FIELD_NAMES,
             "max_length": MAX_QUERY_LENGTH,
             "max_wildcards": settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS,
             "time_budget": settings.ARCHIVE_SEARCH_TIME_BUDGET,

@@ -1,0 +1,60 @@
+"""The facets, each declared once: the form, the chips, the sidebar, the query language, the
+search and the API all read this list.
+
+Adding a facet is one entry here plus its field on the search index (archive.search.indexes,
+`faceted=True`). The order is the sidebar's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # in URLs (?origin=…), the API and the sidebar
+    field: str  # the search index field counted and filtered on
+    label: str  # the sidebar's heading and the chip's label
+    multi_valued: bool = False  # several values per document (tags, paragraph markings)
+    # Field names in the query language (origin:lima); the first is the one shown. A
+    # multi-valued facet matches whole values, any case; a single-valued one matches words.
+    query_names: tuple[str, ...] = ()
+    # Chosen with ?name=value. The year is chosen with date_from/date_to instead.
+    filter: bool = True
+    # How values are shown, where not as they are indexed: ((value, label), …).
+    value_labels: tuple[tuple[str, str], ...] = ()
+
+    def value_label(self, value) -> str:
+        return dict(self.value_labels).get(value, str(value))
+
+
+FACETS = [
+    Facet(
+        "type",
+        "type",
+        "Type",
+        query_names=("type",),
+        value_labels=(("cable", "Cable"), ("article", "Article")),
+    ),
+    Facet("source", "source", "Source", query_names=("source",)),
+    Facet("classification", "classification", "Classification", query_names=("classification",)),
+    Facet("origin", "origin", "Origin", query_names=("origin",)),
+    Facet("tag", "tags", "Tags", multi_valued=True, query_names=("tag", "tags")),
+    Facet("marking", "markings", "Paragraph markings", multi_valued=True, query_names=("marking",)),
+    Facet("year", "year", "Year", filter=False),
+]
+
+BY_NAME = {facet.name: facet for facet in FACETS}
+# Facet name in URLs and the API → index field.
+FACET_FIELDS = {facet.name: facet.field for facet in FACETS}
+FILTER_FACETS = [facet.name for facet in FACETS if facet.filter]
+LABELS = {facet.name: facet.label for facet in FACETS}
+
+
+def query_fields() -> dict[str, tuple[str, str]]:
+    """Query-language field → (index field, "value" for whole values or "text" for words)."""
+    return {
+        query_name: (facet.field, "value" if facet.multi_valued else "text")
+        for facet in FACETS
+        for query_name in facet.query_names
+    }
