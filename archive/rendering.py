@@ -21,7 +21,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.html import escape, linebreaks
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 # Tags a note may use; anything else is dropped and its text kept.
@@ -183,30 +183,3 @@ def highlight_terms(parameter: str) -> list[str]:
         if len(word) > 1 and word.casefold() not in (t.casefold() for t in terms):
             terms.append(word)
     return terms[:MAX_HIGHLIGHT_TERMS]
-
-
-def highlight_pattern(terms: list[str]) -> re.Pattern | None:
-    if not terms:
-        return None
-    # Longest first, so "lima" does not win over "limas" in the alternation.
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
-
-
-def highlight(text: str, pattern: re.Pattern | None) -> tuple[SafeString, int]:
-    """Escaped text with whole-word matches wrapped in <mark>; returns (html, number of matches).
-
-    The text is matched before escaping, so a term can never match inside an entity
-    such as &amp;, and every piece is escaped on its way out.
-    """
-    text = reveal_controls(text)
-    if pattern is None:
-        return mark_safe(escape(text)), 0
-    pieces, position, count = [], 0, 0
-    for match in pattern.finditer(text):
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
-        position = match.end()
-        count += 1
-    pieces.append(escape(text[position:]))
-    return mark_safe("".join(pieces)), count

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from archive.middleware import CONTENT_SECURITY_POLICY
 from archive.models import Document, Tag
-from archive.rendering import highlight, highlight_pattern, highlight_terms, render_markdown
+from archive.rendering import highlight_terms, render_markdown
+from archive.search.highlighting import Highlighter
 from tests.conftest import SEED_FILES, corpus_pages
 
 pytestmark = pytest.mark.django_db
@@ -171,20 +172,21 @@ def test_a_404_for_any_other_url_uses_the_site_template(client, db):
     assert 'class="site-header"' in response.content.decode()
 
 
-def test_highlighting_marks_whole_words_case_insensitively(client, seeds):
+def test_highlighting_marks_every_form_of_the_word_case_insensitively(client, seeds):
     html = page(client, seeds["cable"].get_absolute_url(), hl="vrae")
     assert "<mark>VRAE</mark>" in html
     assert "Highlighting <mark>vrae</mark>" in html
     html = page(client, seeds["cable"].get_absolute_url(), hl="plan")
-    assert "<mark>plans</mark>" not in html and "<mark>Plan</mark>" in html
+    assert "<mark>plans</mark>" in html and "<mark>Plan</mark>" in html  # as a search for "plan" matches
+    assert "<mark>plants</mark>" not in html
 
 
 def test_highlight_terms_are_escaped_and_capped():
     assert highlight_terms("<script>alert(1)</script>") == ["script", "alert"]
     assert len(highlight_terms(" ".join(f"word{i}" for i in range(50)))) == 8
     assert highlight_terms("a Lima lima") == ["Lima"]
-    html, count = highlight("AT&T and amp & <b>", highlight_pattern(["amp", "b"]))
-    assert html == "AT&amp;T and <mark>amp</mark> &amp; &lt;<mark>b</mark>&gt;" and count == 2
+    html, count = Highlighter.for_words(["amp", "bold"]).mark("AT&T and amps & <bold>")
+    assert html == "AT&amp;T and <mark>amps</mark> &amp; &lt;<mark>bold</mark>&gt;" and count == 2
 
 
 def test_cite_this_names_the_cable_and_its_permalink(client, seeds):

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_safe
 from archive.importers import loader, source_files
 from archive.models import Document, Paragraph, Source, Tag
 from archive.references import resolve
-from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
+from archive.rendering import highlight_terms, reveal_controls
+from archive.search.highlighting import Highlighter
 
 logger = logging.getLogger(__name__)
 
@@ -156,14 +157,15 @@ def document(request, identifier: str):
         )
 
     terms = highlight_terms(request.GET.get("hl", ""))
-    pattern = highlight_pattern(terms)
+    # The words a search matched, as its result's snippet and paragraph hits mark them.
+    highlighter = Highlighter.for_words(terms)
     cite = citation(found)
     document_url = request.build_absolute_uri(found.get_absolute_url())
     part = Paginator(shown_paragraphs, DOCUMENT_PAGE_PARAGRAPHS).get_page(request.GET.get("page"))
     paragraphs, matches, first_match = [], 0, ""
     for paragraph in part.object_list:
-        text, text_matches = highlight(paragraph.text, pattern)
-        heading, heading_matches = highlight(paragraph.heading, pattern)
+        text, text_matches = highlighter.mark(paragraph.text)
+        heading, heading_matches = highlighter.mark(paragraph.heading)
         if text_matches + heading_matches and not first_match:
             first_match = paragraph.anchor
         matches += text_matches + heading_matches
