@@ -161,6 +161,8 @@ class Document(models.Model):
     signature = models.CharField(max_length=300, blank=True)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
+    # How many cables of the archive cite this one (kept by archive.references.relink).
+    cited_count = models.PositiveIntegerField(default=0, editable=False)
     # The TAGS codes the file itself gave, at its last import: what a re-import may change.
     # Every other tag of the document was added by staff and survives re-imports.
     file_tags = models.JSONField(default=list, blank=True, editable=False)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", documents.tag, name="tag"),
     path("api/documents/", api.document_list, name="api_documents"),
     path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),
+    path("api/references/<str:reference_id>/", api.reference_detail, name="api_reference"),
     path("api/search/", search.api_search, name="api_search"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

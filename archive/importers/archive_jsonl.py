@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from archive.importers.loader import ImportProblem, check_fits
 from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
+from archive.references import relink
 
 FORMAT = "archive-jsonl"
 # Version 2 added header_text, partial_extract, parser_version, file_tags, references as
@@ -490,6 +491,10 @@ def restore_file(path: Path, on_line=None) -> RestoreReport:
         for batch in checked_batches(path, report, on_line):
             restorer.write_batch(batch, report)
             drain_queue()
+        # Counts of citing cables follow the references restored (a backup of part of an archive).
+        with transaction.atomic():
+            relink()
+        drain_queue()
     return report
 
 

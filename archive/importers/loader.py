@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from archive import references
 from archive.importers import articles, cablegate_pages, changes, source_files
 from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
@@ -437,10 +438,14 @@ def make_current(document: Document, file: SourceFile, parsed: ParsedDocument, w
     if not file.is_current:
         SourceFile.objects.filter(pk=file.pk).update(is_current=True)
         file.is_current = True
+    cited_before = set(document.references.values_list("reference_id", flat=True))
     write_document(document, parsed)
     document.save()
     tag_change = replace_contents(document, parsed)
     document.__dict__.pop("current_file", None)
+    # This cable's own count, and those of the cables it cites or cited, may have changed.
+    cited_now = {r.reference_id for r in parsed.references if r.reference_id}
+    references.relink({document.identifier} | cited_before | cited_now)
     return note_changes(document, before, tag_change, why) if before is not None else []
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from archive.models import Document
-from archive.references import resolve
+from archive.references import CITED_BY_LISTED, citing, is_reference_id, resolve
 
 API_PAGE_SIZE = 50
 
@@ -75,6 +76,7 @@ def document_detail(request, document: Document) -> dict:
             }
             for ref in resolve(list(document.references.all()))
         ],
+        "cited_by": cited_by(request, document.identifier) if document.is_cable else [],
         "signature": document.signature or None,
         "url": absolute(request, document.get_absolute_url()),
         "original_url": absolute(request, f"{document.get_absolute_url()}original/"),
@@ -106,6 +108,39 @@ def document_detail(request, document: Document) -> dict:
             for p in document.paragraphs.all()
         ],
     }
+
+
+def cited_by(request, reference_id: str) -> list[dict]:
+    """The archive's cables citing `reference_id`, newest first (at most CITED_BY_LISTED)."""
+    return [
+        {
+            "identifier": doc.identifier,
+            "title": doc.title,
+            "date": iso(doc.date),
+            "url": absolute(request, doc.get_absolute_url()),
+        }
+        for doc in citing(reference_id)
+        .select_related(None)
+        .only("identifier", "title", "date")[:CITED_BY_LISTED]
+    ]
+
+
+@require_GET
+def reference_detail(request, reference_id: str):
+    """Any well-formed reference ID: whether the archive holds the cable, and what cites it."""
+    reference_id = reference_id.upper()
+    if not is_reference_id(reference_id):
+        return error(f"{reference_id[:60]!r} is not a cable reference ID", 404)
+    held = Document.objects.filter(identifier=reference_id).exists()
+    return JsonResponse(
+        {
+            "reference_id": reference_id,
+            "in_archive": held,
+            "url": absolute(request, reverse("document", args=[reference_id])),
+            "cited_by": cited_by(request, reference_id),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def error(message: str, status: int) -> JsonResponse:

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_safe
 
 from archive.importers import loader, source_files
 from archive.models import Document, Paragraph, Source, Tag
-from archive.references import resolve
+from archive.references import CITED_BY_SHOWN, citing, is_reference_id, neighbourhood, resolve
 from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
+from archive.timeline import layout
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ def citation(document: Document) -> str:
 @require_safe
 def document(request, identifier: str):
     found = find_document(identifier)
+    if found is None and is_reference_id(identifier.upper()):
+        return cable_not_held(request, identifier.upper())
     if found is None:
         return not_found(
             request,
@@ -197,10 +200,40 @@ def document(request, identifier: str):
         "citation": cite,
         "document_url": document_url,
         "source_files": described_files(files),
+        **citations(found),
         "version": version,
         "part": part,  # highlighting counts the matches of this page only
     }
     return render(request, "archive/document.html", context)
+
+
+def citations(document: Document) -> dict:
+    """The cables citing this one, and the picture of its neighbourhood (cables only)."""
+    if not document.is_cable:
+        return {}
+    cited_by = list(citing(document.identifier)[: CITED_BY_SHOWN + 1])
+    return {
+        "cited_by": cited_by[:CITED_BY_SHOWN],
+        "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
+        "cited_by_search": f"{reverse('search')}?q=ref:{document.identifier}",
+        "timeline": layout(neighbourhood(document)),
+    }
+
+
+def cable_not_held(request, reference_id: str):
+    """A well-formed reference ID the archive lacks: which of its cables cite it, if any."""
+    cited_by = list(citing(reference_id)[: CITED_BY_SHOWN + 1])
+    if not cited_by:
+        return not_found(
+            request, f"There is no document “{shown(reference_id)}” in the archive.", search_for=reference_id
+        )
+    context = {
+        "reference_id": reference_id,
+        "cited_by": cited_by[:CITED_BY_SHOWN],
+        "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
+        "cited_by_search": f"{reverse('search')}?q=ref:{reference_id}",
+    }
+    return render(request, "archive/cable_not_held.html", context, status=404)
 
 
 MAX_FILE_NUMBER = 32767  # a PositiveSmallIntegerField
