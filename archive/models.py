@@ -161,6 +161,11 @@ class Document(models.Model):
     signature = models.CharField(max_length=300, blank=True)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
+    reported_by = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Articles the release's site said report this cable, as published.",
+    )
     # How many cables of the archive cite this one (kept by archive.references.relink).
     cited_count = models.PositiveIntegerField(default=0, editable=False)
     # The TAGS codes the file itself gave, at its last import: what a re-import may change.
@@ -315,6 +320,42 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.identifier} cites {self.reference_id or self.text}"
+
+
+class DocumentLink(models.Model):
+    """An article's link to a cable: it names the cable, quotes it, or reports the same event.
+
+    Kept by reference ID, like references, so a link found before the cable arrives points at
+    it as soon as it does.
+    """
+
+    class Kind(models.TextChoices):
+        NAMES = "names", "names the cable"
+        QUOTES = "quotes", "quotes the cable"
+        SAME_EVENT = "same-event", "reports the same event?"
+
+    article = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="links")
+    reference_id = models.CharField(max_length=60)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The cable's paragraphs the article quotes (quotes).
+    paragraphs = models.JSONField(default=list, blank=True)
+    # quotes: where, [{"article_paragraph", "start", "end", "paragraph"}]; same-event: the names
+    # and places both share.
+    evidence = models.JSONField(default=list, blank=True)
+    score = models.FloatField(default=0, help_text="How sure the same-event link is, 0 to 1.")
+
+    class Meta:
+        ordering = ["article", "kind", "reference_id"]
+        indexes = [
+            # A cable page's "Discussed in": the links to its reference ID.
+            models.Index(fields=["reference_id", "kind"], name="link_reference_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reference_id", "kind"], name="link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.identifier} {self.kind} {self.reference_id}"
 
 
 class PendingIndexUpdate(models.Model):

@@ -210,3 +210,35 @@ def highlight(text: str, pattern: re.Pattern | None) -> tuple[SafeString, int]:
         count += 1
     pieces.append(escape(text[position:]))
     return mark_safe("".join(pieces)), count
+
+
+def highlight_with_links(text: str, spans, pattern: re.Pattern | None) -> tuple[SafeString, int]:
+    """`highlight`, with the given spans of the text (start, end, href, title) made links."""
+    if not spans:
+        return highlight(text, pattern)
+    pieces, position, count = [], 0, 0
+    for span in spans:
+        before, matches = highlight(text[position : span.start], pattern)
+        inside, inside_matches = highlight(text[span.start : span.end], pattern)
+        pieces.append(before)
+        pieces.append(
+            f'<a class="text-link" href="{escape(span.href)}" title="{escape(span.title)}">{inside}</a>'
+        )
+        count += matches + inside_matches
+        position = span.end
+    rest, matches = highlight(text[position:], pattern)
+    pieces.append(rest)
+    return mark_safe("".join(pieces)), count + matches
+
+
+def marked(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """Escaped text with the given character spans wrapped in <mark>."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        pieces.append(escape(reveal_controls(text[position:start])))
+        pieces.append(f"<mark>{escape(reveal_controls(text[start:end]))}</mark>")
+        position = end
+    pieces.append(escape(reveal_controls(text[position:])))
+    return mark_safe("".join(pieces))

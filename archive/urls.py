@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from archive.views import api, documents, health, search, versions
+from archive.views import api, documents, health, quotes, search, versions
 
 urlpatterns = [
     path("", documents.home, name="home"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),
     path("api/references/<str:reference_id>/", api.reference_detail, name="api_reference"),
     path("api/search/", search.api_search, name="api_search"),
+    path("quote/", quotes.quote, name="quote"),
+    path("api/quote/", quotes.api_quote, name="api_quote"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

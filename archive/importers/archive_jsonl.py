@@ -60,6 +60,7 @@ SCALAR_FIELDS = [
     "header_text",
     "partial_extract",
     "parser_version",
+    "reported_by",
 ]
 DATE_FIELDS = ["date", "declassify_on"]
 DATETIME_FIELDS = ["created", "released", "imported_at", "updated_at"]

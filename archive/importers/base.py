@@ -63,6 +63,8 @@ class ParsedDocument:
     # record), verbatim: never part of a paragraph.
     header_text: str = ""
     partial_extract: bool = False  # the source had only part of the text
+    # Articles the release's site said report this cable ("Appears in these articles"), as published.
+    reported_by: list[str] = field(default_factory=list)
     declassify_on: dt.date | None = None
     declassification: str = ""  # the E.O. line as printed, e.g. "E.O. 12958: DECL: 03/22/2017"
     classified_by: str = ""

@@ -19,6 +19,7 @@ from .cables import dtg_datetime, parse_cable
 # --- Cablegate pages: shared --------------------------------------------------------------
 _IDENTIFIER = re.compile(r"[0-9]{2}[A-Z][A-Z0-9-]{1,40}[0-9]")  # ASCII digits: \d takes "٠٧" too
 _PARTIAL_EXTRACT = "This record is a partial extract"
+MAX_REPORTED_BY = 50
 
 
 @dataclass
@@ -100,6 +101,7 @@ class _CablegatePage(HTMLParser):
         self.cells: list[str] = []
         self.pres: list[str] = []
         self.viewing = ""
+        self.reported_by: list[str] = []  # the "Appears in these articles" links, as published
         self._table_depth = 0  # >0 inside <table class='cable'>
         self._cell: list[str] | None = None
         self._pre: list[str] | None = None
@@ -113,6 +115,10 @@ class _CablegatePage(HTMLParser):
                 self._table_depth += 1
         elif tag in {"td", "th"} and self._table_depth and len(self.cells) < 20:
             self._cell = []
+        elif tag == "a" and self._cell is not None and "Appears in these articles" in "".join(self._cell):
+            href = values.get("href", "").strip()
+            if href and href not in self.reported_by and len(self.reported_by) < MAX_REPORTED_BY:
+                self.reported_by.append(href[:2000])
         elif tag == "pre":
             self._pre = []
         elif tag == "h3":
@@ -178,6 +184,7 @@ def parse_cablegate_html(text: str) -> ParsedDocument:
         format="cablegate-html",
         partial_extract=partial,
     )
+    doc.reported_by = page.reported_by
     return _finish_page(doc, table, _viewing_title(page.viewing, table.identifier), partial, site_slip=True)
 
 
@@ -237,7 +244,29 @@ def parse_cablegate_text(text: str) -> ParsedDocument:
         partial_extract=partial,
     )
     viewing = next((line for line in lines[:table_at] if line.startswith("Viewing cable")), "")
+    doc.reported_by = _reported_by_in_text(lines[values_at + 1 : values_at + 60])
     return _finish_page(doc, table, _viewing_title(viewing, table.identifier), partial, site_slip=False)
+
+
+_TEXT_LINK = re.compile(r"<([^<>\s]{1,2000})>|\[[^\]\n]{0,200}\]\(([^)\s]{1,2000})\)")
+
+
+def _reported_by_in_text(lines: list[str]) -> list[str]:
+    """'Appears in these articles:' then '<http://elcomercio.pe>' lines, as the page wrote them."""
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith("Appears in these articles")), None
+    )
+    if start is None:
+        return []
+    found = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        links = [a or b for a, b in _TEXT_LINK.findall(line)]
+        if not links:
+            break
+        found.extend(links)
+    return list(dict.fromkeys(found))[:MAX_REPORTED_BY]
 
 
 def _text_table_cells(line: str) -> list[str]:

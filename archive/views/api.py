@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from archive.models import Document
+from archive.news_links import discussion_of_article, discussion_of_cable
 from archive.references import CITED_BY_LISTED, citing, is_reference_id, resolve
 
 API_PAGE_SIZE = 50
@@ -77,6 +78,7 @@ def document_detail(request, document: Document) -> dict:
             for ref in resolve(list(document.references.all()))
         ],
         "cited_by": cited_by(request, document.identifier) if document.is_cable else [],
+        **news(request, document),
         "signature": document.signature or None,
         "url": absolute(request, document.get_absolute_url()),
         "original_url": absolute(request, f"{document.get_absolute_url()}original/"),
@@ -123,6 +125,32 @@ def cited_by(request, reference_id: str) -> list[dict]:
         .select_related(None)
         .only("identifier", "title", "date")[:CITED_BY_LISTED]
     ]
+
+
+def news(request, document: Document) -> dict:
+    """`discussed_in` (a cable) or `discusses` (an article), and `same_event` for both."""
+    talk = discussion_of_cable(document) if document.is_cable else discussion_of_article(document)
+
+    def listed(item) -> dict:
+        return {
+            "identifier": item.identifier,
+            "url": absolute(request, item.url),
+            "paragraphs": item.paragraphs,
+        }
+
+    certain = [listed(item) for item in talk.certain]
+    return {
+        ("discussed_in" if document.is_cable else "discusses"): certain,
+        "same_event": [
+            {
+                "identifier": item.identifier,
+                "url": absolute(request, item.url),
+                "score": item.score,
+                "shared": item.shared,
+            }
+            for item in talk.same_event
+        ],
+    }
 
 
 @require_GET

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -15,8 +16,15 @@ from django.views.decorators.http import require_safe
 
 from archive.importers import loader, source_files
 from archive.models import Document, Paragraph, Source, Tag
+from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
 from archive.references import CITED_BY_SHOWN, citing, is_reference_id, neighbourhood, resolve
-from archive.rendering import highlight, highlight_pattern, highlight_terms, reveal_controls
+from archive.rendering import (
+    highlight,
+    highlight_pattern,
+    highlight_terms,
+    highlight_with_links,
+    reveal_controls,
+)
 from archive.timeline import layout
 
 logger = logging.getLogger(__name__)
@@ -164,8 +172,11 @@ def document(request, identifier: str):
     document_url = request.build_absolute_uri(found.get_absolute_url())
     part = Paginator(shown_paragraphs, DOCUMENT_PAGE_PARAGRAPHS).get_page(request.GET.get("page"))
     paragraphs, matches, first_match = [], 0, ""
+    talk = news_context(found)
+    spans = talk.get("spans", {}) if version is None else {}
+    quoted = talk["discussion"].quoted_paragraphs if version is None and "discussion" in talk else {}
     for paragraph in part.object_list:
-        text, text_matches = highlight(paragraph.text, pattern)
+        text, text_matches = highlight_with_links(paragraph.text, spans.get(paragraph.number), pattern)
         heading, heading_matches = highlight(paragraph.heading, pattern)
         if text_matches + heading_matches and not first_match:
             first_match = paragraph.anchor
@@ -180,6 +191,7 @@ def document(request, identifier: str):
                 "permalink": request.build_absolute_uri(
                     reverse("paragraph", args=[found.identifier, paragraph.number])
                 ),
+                "quoted_in": quoted.get(paragraph.number, []),
             }
         )
     tags = list(found.tags.all())
@@ -201,10 +213,33 @@ def document(request, identifier: str):
         "document_url": document_url,
         "source_files": described_files(files),
         **citations(found),
+        **talk,
         "version": version,
         "part": part,  # highlighting counts the matches of this page only
     }
     return render(request, "archive/document.html", context)
+
+
+def news_context(document: Document) -> dict:
+    """Articles and cables linked to this document: named, quoted, or reporting its event."""
+    if document.is_cable:
+        return {
+            "discussion": discussion_of_cable(document),
+            "reported_by": [
+                {"url": url, "clickable": is_web_address(url)} for url in document.reported_by or []
+            ],
+        }
+    return {"discussion": discussion_of_article(document), "spans": article_spans(document)}
+
+
+def is_web_address(url: str) -> bool:
+    """A link the page can offer: http(s) to a real host ("http://http://…" is not)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and "." in host and host not in ("http", "https")
 
 
 def citations(document: Document) -> dict:

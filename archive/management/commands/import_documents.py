@@ -221,6 +221,11 @@ class Command(BaseCommand):
             if bar:
                 bar.close()
         self.report_csv(path, report, options)
+        if report.created and not options["dry_run"] and Document.objects.articles().exists():
+            from archive.news_links import relink_all
+
+            # The cables of the release are linked to the articles in one pass, not one by one.
+            self.stdout.write(f"{relink_all()} links between articles and cables")
         if report.failed:
             sys.exit(1)
 
