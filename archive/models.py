@@ -117,6 +117,11 @@ class DocumentQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related("tags", "paragraphs", "references")
 
 
+class Precision(models.TextChoices):
+    MINUTE = "minute", "to the minute"
+    HOUR = "hour", "to the hour"
+
+
 class Document(models.Model):
     class Type(models.TextChoices):
         CABLE = "cable", "Cable"
@@ -141,6 +146,9 @@ class Document(models.Model):
     subject = models.TextField(blank=True)
     created = models.DateTimeField(null=True, blank=True)
     released = models.DateTimeField(null=True, blank=True)
+    # The site printed the hour twice ("16:04" for 16:00–16:59): such times are known to the hour.
+    created_precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.MINUTE)
+    released_precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.MINUTE)
     classification = models.CharField(max_length=100, blank=True)
     origin = models.CharField(max_length=200, blank=True)
     header_dtg = models.CharField("date-time group", max_length=50, blank=True)
@@ -227,6 +235,12 @@ class Paragraph(models.Model):
     marking = models.CharField(max_length=60, blank=True, help_text="Classification marking, e.g. C, SBU.")
     heading = models.TextField(blank=True)
     text = models.TextField()
+    numbered_by = models.CharField(
+        max_length=7,
+        choices=[("source", "the source"), ("archive", "the archive")],
+        default="source",
+        help_text="The source's own number (a cable's ¶5), or one the archive gave (¶0, unnumbered text).",
+    )
 
     class Meta:
         ordering = ["document", "number"]

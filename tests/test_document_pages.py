@@ -135,7 +135,8 @@ def test_every_paragraph_of_every_document_has_an_anchor_and_a_self_link(client,
                 paragraph.number,
             )
             assert f'href="#{paragraph.anchor}"' in html
-            assert f"¶{paragraph.number}</a>" in html
+            shown = f"[{paragraph.number}]" if paragraph.numbered_by == "archive" else f"¶{paragraph.number}"
+            assert f"{shown}</a>" in html
 
 
 def test_paragraph_text_is_escaped_and_keeps_its_line_breaks(client, seeds):
@@ -486,3 +487,18 @@ def test_tag_page_query_count_does_not_grow_with_its_documents(
 def test_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Something went wrong" in html and 'href="/"' in html
+
+
+def test_a_paragraph_numbered_by_the_archive_is_shown_and_cited_as_such(client, import_file, dev_page):
+    import_file(dev_page("05SANJOSE2795"))
+    html = page(client, "/documents/05SANJOSE2795/")
+    assert 'class="para__num para__num--archive" href="#p1"' in html
+    assert ">[1]</a>" in html
+    assert "paragraph 1 (numbered by the archive)" in html
+
+
+def test_times_are_shown_to_the_precision_the_source_gives(client, import_file, dev_page):
+    import_file(dev_page("05SANAA1352"))  # a partial extract: no date-time group, no record
+    html = page(client, "/documents/05SANAA1352/")
+    assert "23 May 2005, 14h UTC" in html
+    assert ":00 UTC" not in html

@@ -246,6 +246,7 @@ def write_batch(
                     marking=p.marking,
                     heading=p.heading,
                     text=p.text,
+                    numbered_by=p.numbered_by,
                 )
                 for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
                 for p in parsed.paragraphs

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .base import ParsedDocument, ParseError
+from .base import HOUR, MINUTE, ParsedDocument, ParseError
 from .cable_text import SHORT_LINE, UTC, collapse_spaces, is_banner, is_blank, normalize_newlines
 from .cables import dtg_datetime, parse_cable
 
@@ -57,17 +57,18 @@ def has_hour_in_minutes(value: dt.datetime) -> bool:
 
 def created_time(
     table_value: dt.datetime | None, dtg: str, warnings: list[str], site_slip: bool
-) -> dt.datetime | None:
-    """The table's date with the time of the date-time group when both name the same day."""
+) -> tuple[dt.datetime | None, str]:
+    """The table's date with the time of the date-time group when both name the same day,
+    and how precise that time is (to the minute, or to the hour the site printed twice)."""
     sent = dtg_datetime(dtg) if dtg else None
     if table_value is None:
-        return sent
+        return sent, MINUTE
     if sent and sent.date() == table_value.date():
-        return table_value.replace(hour=sent.hour, minute=sent.minute)
+        return table_value.replace(hour=sent.hour, minute=sent.minute), MINUTE
     if site_slip and has_hour_in_minutes(table_value):
         warnings.append("created time: the site's minutes are unreliable and no date-time group agrees")
-        return table_value.replace(minute=0)
-    return table_value
+        return table_value.replace(minute=0), HOUR
+    return table_value, MINUTE
 
 
 def _finish_page(
@@ -76,7 +77,7 @@ def _finish_page(
     from_table = table_datetime(table.created)
     # A release record in the body gives the exact time; the table is the authority on the day.
     if not (doc.created and from_table and doc.created.date() == from_table.date()):
-        doc.created = created_time(from_table, doc.header.dtg, doc.warnings, site_slip)
+        doc.created, doc.created_precision = created_time(from_table, doc.header.dtg, doc.warnings, site_slip)
     doc.date = doc.created.date() if doc.created else None
     if not doc.subject and page_title:
         doc.title = page_title
@@ -178,13 +179,14 @@ def parse_cablegate_html(text: str) -> ParsedDocument:
         body,
         identifier=table.identifier,
         created=None,
-        released=_site_released(table.released),
+        released=_site_released(table.released)[0],
         classification=table.classification,
         origin=table.origin,
         format="cablegate-html",
         partial_extract=partial,
     )
     doc.reported_by = page.reported_by
+    doc.released_precision = _site_released(table.released)[1]
     return _finish_page(doc, table, _viewing_title(page.viewing, table.identifier), partial, site_slip=True)
 
 
@@ -197,10 +199,12 @@ def _table_values(cells: list[str]) -> list[str]:
     return cells[start + 5 : start + 10]
 
 
-def _site_released(text: str) -> dt.datetime | None:
+def _site_released(text: str) -> tuple[dt.datetime | None, str]:
     """The HTML site's release times carry the same hour-as-minutes slip as its Created times."""
     value = table_datetime(text)
-    return value.replace(minute=0) if value and has_hour_in_minutes(value) else value
+    if value and has_hour_in_minutes(value):
+        return value.replace(minute=0), HOUR
+    return value, MINUTE
 
 
 # --- Cablegate pages: saved as text ----------------------------------------------------------

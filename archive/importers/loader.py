@@ -31,7 +31,7 @@ ADDED = "added"  # kept as another source file of its document; the current text
 # Raised whenever the parsers read files differently: an unchanged file imported by an
 # older version is read again on its next import, and `import_documents --reparse` re-reads
 # every stored original.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 SKIPPED = "skipped"
 SPECIAL_FILES = {
     stat.S_IFLNK: "is a symbolic link (not followed)",
@@ -291,6 +291,8 @@ def document_fields(parsed: ParsedDocument) -> dict:
         "subject": parsed.subject,
         "created": parsed.created,
         "released": parsed.released,
+        "created_precision": parsed.created_precision,
+        "released_precision": parsed.released_precision,
         "classification": parsed.classification,
         "origin": parsed.origin,
         "header_dtg": header.dtg,
@@ -319,6 +321,7 @@ def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
             marking=p.marking,
             heading=p.heading,
             text=p.text,
+            numbered_by=p.numbered_by,
         )
         for p in parsed.paragraphs
     )

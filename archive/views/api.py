@@ -49,6 +49,8 @@ def document_detail(request, document: Document) -> dict:
         "date": iso(document.date),
         "created": iso(document.created),
         "released": iso(document.released),
+        "created_precision": document.created_precision if document.created else None,
+        "released_precision": document.released_precision if document.released else None,
         "classification": document.classification or None,
         "origin": document.origin or None,
         "tags": [
@@ -106,6 +108,7 @@ def document_detail(request, document: Document) -> dict:
                 "marking": p.marking or None,
                 "heading": p.heading or None,
                 "text": p.text,
+                "numbered_by": p.numbered_by,
             }
             for p in document.paragraphs.all()
         ],

@@ -186,6 +186,7 @@ def document(request, identifier: str):
                 "number": paragraph.number,
                 "anchor": paragraph.anchor,
                 "marking": paragraph.marking,
+                "numbered_by": paragraph.numbered_by,
                 "heading": heading if paragraph.heading else "",
                 "text": text,
                 "permalink": request.build_absolute_uri(
