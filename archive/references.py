@@ -77,9 +77,10 @@ def counts_of(identifiers: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def relink(identifiers: Iterable[str] | None = None) -> list[int]:
+def relink(identifiers: Iterable[str] | None = None, queue: bool = True) -> list[int]:
     """Bring `cited_count` up to date for these documents (all when None); returns the pks of
-    the documents whose count changed, queued for the search index."""
+    the documents whose count changed, queued for the search index unless `queue` is False
+    (a bulk import that indexes them itself, or not at all)."""
     from archive.search.queue import record_changes
 
     documents = (
@@ -94,7 +95,8 @@ def relink(identifiers: Iterable[str] | None = None) -> list[int]:
             if counts.get(identifier, 0) != stored:
                 changed.append(Document(pk=pk, cited_count=counts.get(identifier, 0)))
     Document.objects.bulk_update(changed, ["cited_count"], batch_size=2000)
-    record_changes(document.pk for document in changed)
+    if queue:
+        record_changes(document.pk for document in changed)
     return [document.pk for document in changed]
 
 

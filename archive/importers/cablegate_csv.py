@@ -43,7 +43,6 @@ from archive.importers.loader import ImportProblem, check_lengths, document_fiel
 from archive.importers.release_records import reference_list
 from archive.importers.source_files import summarise
 from archive.models import Document, Paragraph, Reference, SourceFile, Tag
-from archive.references import relink
 from archive.search.queue import record_changes
 from archive.workers import start_django_worker, starting_workers
 
@@ -272,11 +271,6 @@ def write_batch(
         )
         if queue_for_index:  # bulk_create sends no signals
             record_changes(doc.pk for doc in documents)
-        # The batch's cables may cite, or be cited by, cables already in the archive.
-        relink(
-            {doc.identifier for doc in documents}
-            | {r.reference_id for _, parsed in parsed_rows for r in parsed.references if r.reference_id}
-        )
     return [doc.pk for doc in documents]
 
 
