@@ -10,9 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -362,6 +363,16 @@ class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin
         return format_html('{}<pre class="quipu-original">{}</pre>', note, text)
 
 
+def code_match_rank(term: str) -> Case:
+    """0 for the tag named term, 1 for names that begin with it, 2 for any other match."""
+    return Case(
+        When(name__iexact=term, then=Value(0)),
+        When(name__istartswith=term, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
 class TagForm(forms.ModelForm):
     slug = forms.SlugField(
         required=False, max_length=100, help_text="Leave blank to derive it from the name."
@@ -399,6 +410,21 @@ class TagAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
                 document_count=Coalesce(Subquery(links, output_field=IntegerField()), 0)
             )
         return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        """The code typed first, then the codes it begins, then tags that merely mention it.
+
+        The document form's tag autocomplete picks the first suggestion on Enter: "SNA" must
+        offer SNAR before a tag whose description happens to contain the letters. A list the
+        user sorted by a column keeps that order.
+        """
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and ORDER_VAR not in request.GET:
+            queryset = queryset.annotate(code_match=code_match_rank(term)).order_by(
+                "code_match", Lower("name"), "name"
+            )
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         if can_edit_metadata(request.user):
