@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from archive import citations as citations_format
 from archive.importers import loader, source_files
 from archive.models import Document, Paragraph, Source, Tag
 from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
@@ -212,6 +213,7 @@ def document(request, identifier: str):
         and " ".join(found.subject.split()) != " ".join(found.title.split()),
         "citation": cite,
         "document_url": document_url,
+        "highwire": citations_format.highwire(found, document_url),
         "source_files": described_files(files),
         **citations(found),
         **talk,
@@ -379,3 +381,28 @@ def tag(request, slug: str):
     documents = found.documents.for_listing().newest_first()
     page = Paginator(documents, TAG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "archive/tag.html", {"tag": found, "page": page})
+
+
+@require_safe
+def cite(request, identifier: str, fmt: str, number: str | None = None):
+    """A citation of the document, or of its paragraph `number`, in `fmt` (txt, bib, ris, json)."""
+    found = Document.objects.select_related("source").by_identifier(identifier)
+    if found is None:
+        return not_found(request, f"There is no document “{shown(identifier)}” in the archive.")
+    if fmt not in citations_format.FORMATS:
+        return not_found(request, f"There is no citation format “{shown(fmt)}”: use txt, bib, ris or json.")
+    paragraph = None
+    if number is not None:
+        if number.isascii() and number.isdigit() and len(number) <= 9:
+            paragraph = found.paragraphs.filter(number=int(number)).first()
+        if paragraph is None:
+            return not_found(request, f"{found.identifier} has no paragraph {shown(number)}.", document=found)
+        url = reverse("paragraph", args=[found.identifier, paragraph.number])
+    else:
+        url = found.get_absolute_url()
+    item = citations_format.Citable(found, request.build_absolute_uri(url), paragraph)
+    response = HttpResponse(citations_format.render(item, fmt), content_type=citations_format.FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{item.key}.{fmt}"
+    )
+    return response
