@@ -197,7 +197,7 @@ def test_cite_this_names_the_cable_and_its_permalink(client, seeds):
         "cable 07LIMA3429, 17 October 2007"
     )
     assert f"{expected}, http://testserver/documents/07LIMA3429/</p>" in html
-    assert f"{expected}, ¶5, http://testserver/documents/07LIMA3429/p/5/</p>" in html
+    assert f"{expected}, ¶5, http://testserver/documents/07LIMA3429/p/5/</span>" in html
 
 
 def test_references_link_only_to_cables_in_the_archive(client, seeds, corpus, django_assert_num_queries):
