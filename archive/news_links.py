@@ -397,62 +397,50 @@ class Discussion:
     quoted_paragraphs: dict[int, list[LinkedDocument]]  # cable paragraph -> articles quoting it
 
 
-def discussion_of_cable(cable: Document) -> Discussion:
-    """The articles that name or quote a cable, and those that may report its event."""
-    links = list(DocumentLink.objects.filter(reference_id=cable.identifier).select_related("article"))
-    merged: dict[tuple[int, bool], LinkedDocument] = {}
+def merged_links(links: list[DocumentLink], other_end) -> tuple[list[LinkedDocument], list[LinkedDocument]]:
+    """One entry per linked document: names and quotes together (certain), same-event apart,
+    and a same-event link left out where a certain one exists. `other_end(link)` gives the
+    (key, document or None, identifier) of the link's far end."""
+    merged: dict[tuple, LinkedDocument] = {}
     for link in links:
+        key, document, identifier = other_end(link)
         same = link.kind == DocumentLink.Kind.SAME_EVENT
         item = merged.setdefault(
-            (link.article_id, same),
+            (key, same),
             LinkedDocument(
-                link.article,
-                link.article.identifier,
-                [],
-                link.kind,
-                link.score,
-                list(link.evidence) if same else [],
+                document, identifier, [], link.kind, link.score, list(link.evidence) if same else []
             ),
         )
         item.paragraphs = sorted(set(item.paragraphs) | set(link.paragraphs))
         if link.kind == DocumentLink.Kind.QUOTES:
             item.kind = link.kind
-    certain = [i for (_, same), i in merged.items() if not same]
-    events = [i for (pk, same), i in merged.items() if same and (pk, False) not in merged]
+    certain = [item for (_, same), item in merged.items() if not same]
+    events = [item for (key, same), item in merged.items() if same and (key, False) not in merged]
+    return certain, sorted(events, key=lambda item: -item.score)
+
+
+def discussion_of_cable(cable: Document) -> Discussion:
+    """The articles that name or quote a cable, and those that may report its event."""
+    links = list(DocumentLink.objects.filter(reference_id=cable.identifier).select_related("article__source"))
+    certain, events = merged_links(
+        links, lambda link: (link.article_id, link.article, link.article.identifier)
+    )
     quoted = defaultdict(list)
     for item in certain:
         for number in item.paragraphs:
             quoted[number].append(item)
-    newest = lambda item: (item.document.date or dt.date.min) if item.document else dt.date.min  # noqa: E731
-    return Discussion(
-        sorted(certain, key=newest, reverse=True), sorted(events, key=lambda i: -i.score), dict(quoted)
-    )
+    certain.sort(key=lambda item: item.document.date or dt.date.min, reverse=True)
+    return Discussion(certain, events, dict(quoted))
 
 
 def discussion_of_article(article: Document) -> Discussion:
     """The cables an article names or quotes, and those that may report its event."""
     links = list(DocumentLink.objects.filter(article=article))
     held = Document.objects.in_bulk([link.reference_id for link in links], field_name="identifier")
-    merged: dict[tuple[str, bool], LinkedDocument] = {}
-    for link in links:
-        same = link.kind == DocumentLink.Kind.SAME_EVENT
-        item = merged.setdefault(
-            (link.reference_id, same),
-            LinkedDocument(
-                held.get(link.reference_id),
-                link.reference_id,
-                [],
-                link.kind,
-                link.score,
-                list(link.evidence) if same else [],
-            ),
-        )
-        item.paragraphs = sorted(set(item.paragraphs) | set(link.paragraphs))
-        if link.kind == DocumentLink.Kind.QUOTES:
-            item.kind = link.kind
-    certain = [i for (_, same), i in merged.items() if not same]
-    events = [i for (ref, same), i in merged.items() if same and (ref, False) not in merged]
-    return Discussion(certain, sorted(events, key=lambda i: -i.score), {})
+    certain, events = merged_links(
+        links, lambda link: (link.reference_id, held.get(link.reference_id), link.reference_id)
+    )
+    return Discussion(certain, events, {})
 
 
 @dataclass(frozen=True)

@@ -311,11 +311,11 @@ def document_fields(parsed: ParsedDocument) -> dict:
     }
 
 
-def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
-    document.paragraphs.all().delete()
-    Paragraph.objects.bulk_create(
+def paragraph_rows(document_pk: int | None, parsed: ParsedDocument) -> list[Paragraph]:
+    """The parsed paragraphs as (unsaved) rows of the document."""
+    return [
         Paragraph(
-            document=document,
+            document_id=document_pk,
             number=p.number,
             anchor=p.anchor,
             marking=p.marking,
@@ -324,7 +324,12 @@ def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
             numbered_by=p.numbered_by,
         )
         for p in parsed.paragraphs
-    )
+    ]
+
+
+def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
+    document.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(paragraph_rows(document.pk, parsed))
 
 
 def reference_rows(document_pk: int, parsed: ParsedDocument) -> list[Reference]:

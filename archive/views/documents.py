@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from archive import citations as citations_format
 from archive.importers import loader, source_files
-from archive.models import Document, Paragraph, Source, Tag
+from archive.models import Document, Source, Tag
 from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
 from archive.references import CITED_BY_SHOWN, citing, is_reference_id, neighbourhood, resolve
 from archive.rendering import (
@@ -296,17 +296,7 @@ def version_paragraphs(document: Document, file):
         parsed = loader.parse_text(file.text)
     except loader.ImportProblem:
         return None
-    return [
-        Paragraph(
-            document=document,
-            number=p.number,
-            anchor=p.anchor,
-            marking=p.marking,
-            heading=p.heading,
-            text=p.text,
-        )
-        for p in parsed.paragraphs
-    ]
+    return loader.paragraph_rows(document.pk, parsed)
 
 
 def described_files(files: list) -> list[dict]:
