@@ -10,9 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -150,18 +151,16 @@ class ParagraphInline(admin.TabularInline):
         return False
 
 
+# The admin's few models are one click away on its home page; the 300-pixel list of them beside
+# every page would leave the document list too narrow on a 1280-pixel screen.
+admin.site.enable_nav_sidebar = False
+
+
 @admin.register(Document)
 class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
-    list_display = [
-        "identifier",
-        "short_title",
-        "type",
-        "source",
-        "date",
-        "classification",
-        "origin",
-        "tag_list",
-    ]
+    # What fits a 1280-pixel screen beside the filters (static/css/quipu-admin.css sets the
+    # widths); type, source and classification are filters, and an identifier tells a cable.
+    list_display = ["identifier", "short_title", "date", "origin", "tag_list"]
     list_filter = ["type", "source", "classification", OriginFilter, TagFilter, YearFilter]
     list_select_related = ["source"]
     list_per_page = 100
@@ -299,7 +298,10 @@ class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin
 
     @admin.display(description="title", ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(90)
+        short = Truncator(obj.title).chars(90)
+        if short == obj.title:
+            return short
+        return format_html('<span title="{}">{}</span>', obj.title, short)  # all of it on hover
 
     @admin.display(description="tags")
     def tag_list(self, obj):
@@ -362,6 +364,16 @@ class DocumentAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin
         return format_html('{}<pre class="quipu-original">{}</pre>', note, text)
 
 
+def code_match_rank(term: str) -> Case:
+    """0 for the tag named term, 1 for names that begin with it, 2 for any other match."""
+    return Case(
+        When(name__iexact=term, then=Value(0)),
+        When(name__istartswith=term, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
 class TagForm(forms.ModelForm):
     slug = forms.SlugField(
         required=False, max_length=100, help_text="Leave blank to derive it from the name."
@@ -399,6 +411,21 @@ class TagAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
                 document_count=Coalesce(Subquery(links, output_field=IntegerField()), 0)
             )
         return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        """The code typed first, then the codes it begins, then tags that merely mention it.
+
+        The document form's tag autocomplete picks the first suggestion on Enter: "SNA" must
+        offer SNAR before a tag whose description happens to contain the letters. A list the
+        user sorted by a column keeps that order.
+        """
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and ORDER_VAR not in request.GET:
+            queryset = queryset.annotate(code_match=code_match_rank(term)).order_by(
+                "code_match", Lower("name"), "name"
+            )
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         if can_edit_metadata(request.user):

@@ -117,6 +117,11 @@ class DocumentQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related("tags", "paragraphs", "references")
 
 
+class Precision(models.TextChoices):
+    MINUTE = "minute", "to the minute"
+    HOUR = "hour", "to the hour"
+
+
 class Document(models.Model):
     class Type(models.TextChoices):
         CABLE = "cable", "Cable"
@@ -141,6 +146,9 @@ class Document(models.Model):
     subject = models.TextField(blank=True)
     created = models.DateTimeField(null=True, blank=True)
     released = models.DateTimeField(null=True, blank=True)
+    # The site printed the hour twice ("16:04" for 16:00–16:59): such times are known to the hour.
+    created_precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.MINUTE)
+    released_precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.MINUTE)
     classification = models.CharField(max_length=100, blank=True)
     origin = models.CharField(max_length=200, blank=True)
     header_dtg = models.CharField("date-time group", max_length=50, blank=True)
@@ -161,6 +169,13 @@ class Document(models.Model):
     signature = models.CharField(max_length=300, blank=True)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents")
+    reported_by = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Articles the release's site said report this cable, as published.",
+    )
+    # How many cables of the archive cite this one (kept by archive.references.relink).
+    cited_count = models.PositiveIntegerField(default=0, editable=False)
     # The TAGS codes the file itself gave, at its last import: what a re-import may change.
     # Every other tag of the document was added by staff and survives re-imports.
     file_tags = models.JSONField(default=list, blank=True, editable=False)
@@ -220,6 +235,12 @@ class Paragraph(models.Model):
     marking = models.CharField(max_length=60, blank=True, help_text="Classification marking, e.g. C, SBU.")
     heading = models.TextField(blank=True)
     text = models.TextField()
+    numbered_by = models.CharField(
+        max_length=7,
+        choices=[("source", "the source"), ("archive", "the archive")],
+        default="source",
+        help_text="The source's own number (a cable's ¶5), or one the archive gave (¶0, unnumbered text).",
+    )
 
     class Meta:
         ordering = ["document", "number"]
@@ -313,6 +334,42 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.identifier} cites {self.reference_id or self.text}"
+
+
+class DocumentLink(models.Model):
+    """An article's link to a cable: it names the cable, quotes it, or reports the same event.
+
+    Kept by reference ID, like references, so a link found before the cable arrives points at
+    it as soon as it does.
+    """
+
+    class Kind(models.TextChoices):
+        NAMES = "names", "names the cable"
+        QUOTES = "quotes", "quotes the cable"
+        SAME_EVENT = "same-event", "reports the same event?"
+
+    article = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="links")
+    reference_id = models.CharField(max_length=60)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The cable's paragraphs the article quotes (quotes).
+    paragraphs = models.JSONField(default=list, blank=True)
+    # quotes: where, [{"article_paragraph", "start", "end", "paragraph"}]; same-event: the names
+    # and places both share.
+    evidence = models.JSONField(default=list, blank=True)
+    score = models.FloatField(default=0, help_text="How sure the same-event link is, 0 to 1.")
+
+    class Meta:
+        ordering = ["article", "kind", "reference_id"]
+        indexes = [
+            # A cable page's "Discussed in": the links to its reference ID.
+            models.Index(fields=["reference_id", "kind"], name="link_reference_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reference_id", "kind"], name="link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.identifier} {self.kind} {self.reference_id}"
 
 
 class PendingIndexUpdate(models.Model):

@@ -21,7 +21,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.html import linebreaks
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 # Tags a note may use; anything else is dropped and its text kept.
@@ -183,3 +183,36 @@ def highlight_terms(parameter: str) -> list[str]:
         if len(word) > 1 and word.casefold() not in (t.casefold() for t in terms):
             terms.append(word)
     return terms[:MAX_HIGHLIGHT_TERMS]
+
+
+def highlight_with_links(text: str, spans, highlighter) -> tuple[SafeString, int]:
+    """highlighter.mark(text) (archive.search.highlighting.Highlighter), with the given spans of
+    the text (start, end, href, title) made links."""
+    if not spans:
+        return highlighter.mark(text)
+    pieces, position, count = [], 0, 0
+    for span in spans:
+        before, matches = highlighter.mark(text[position : span.start])
+        inside, inside_matches = highlighter.mark(text[span.start : span.end])
+        pieces.append(before)
+        pieces.append(
+            f'<a class="text-link" href="{escape(span.href)}" title="{escape(span.title)}">{inside}</a>'
+        )
+        count += matches + inside_matches
+        position = span.end
+    rest, matches = highlighter.mark(text[position:])
+    pieces.append(rest)
+    return mark_safe("".join(pieces)), count + matches
+
+
+def marked(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """Escaped text with the given character spans wrapped in <mark>."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        pieces.append(escape(reveal_controls(text[position:start])))
+        pieces.append(f"<mark>{escape(reveal_controls(text[start:end]))}</mark>")
+        position = end
+    pieces.append(escape(reveal_controls(text[position:])))
+    return mark_safe("".join(pieces))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from archive.views import api, documents, health, search, versions
+from archive.views import api, documents, health, quotes, search, versions
 
 urlpatterns = [
     path("", documents.home, name="home"),
@@ -9,13 +9,18 @@ urlpatterns = [
     path("search/help/", search.search_help, name="search_help"),
     path("documents/<str:identifier>/", documents.document, name="document"),
     path("documents/<str:identifier>/p/<str:number>/", documents.paragraph_permalink, name="paragraph"),
+    path("documents/<str:identifier>/cite.<str:fmt>", documents.cite, name="cite"),
+    path("documents/<str:identifier>/p/<str:number>/cite.<str:fmt>", documents.cite, name="cite_paragraph"),
     path("documents/<str:identifier>/original/", documents.original, name="original"),
     path("documents/<str:identifier>/original/<int:number>/", documents.original, name="original_file"),
     path("documents/<str:identifier>/versions/", versions.versions, name="versions"),
     path("tags/<slug:slug>/", documents.tag, name="tag"),
     path("api/documents/", api.document_list, name="api_documents"),
     path("api/documents/<str:identifier>/", api.document_detail_view, name="api_document"),
+    path("api/references/<str:reference_id>/", api.reference_detail, name="api_reference"),
     path("api/search/", search.api_search, name="api_search"),
+    path("quote/", quotes.quote, name="quote"),
+    path("api/quote/", quotes.api_quote, name="api_quote"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -71,6 +71,25 @@ def listed(response) -> set[str]:
     return {document.identifier for document in response.context["cl"].result_list}
 
 
+def test_the_list_shows_the_columns_that_fit_a_laptop_screen(editor, archive):
+    response = editor.get(CHANGELIST)
+    assert response.context["cl"].list_display == [
+        "action_checkbox",
+        "identifier",
+        "short_title",
+        "date",
+        "origin",
+        "tag_list",
+    ]
+
+
+def test_a_long_title_is_cut_with_all_of_it_on_hover(editor, archive):
+    title = "SCENESETTER FOR THE VISIT OF THE SECRETARY: " + "SECURITY COOPERATION, " * 6
+    make_document("07LIMA9999", title)
+    response = editor.get(CHANGELIST)
+    assert f'<span title="{title}">{title[:89]}…</span>' in response.content.decode()
+
+
 def test_the_list_shows_the_columns_and_tags_as_filter_links(editor, archive):
     response = editor.get(CHANGELIST)
     assert response.status_code == 200

@@ -261,3 +261,27 @@ def test_the_site_page_and_the_saved_text_of_07lima3429_read_alike(cable):
         saved.declassification,
         saved.signature,
     )
+
+
+# --- Honest numbering and times ------------------------------------------------------------------
+
+
+def test_a_cables_own_numbers_are_the_sources_and_paragraph_zero_the_archives(cable):
+    doc = cable("09ANKARA477")
+    assert [(p.number, p.numbered_by) for p in doc.paragraphs[:2]] == [(0, "archive"), (1, "source")]
+
+
+def test_the_blocks_of_an_unnumbered_cable_are_numbered_by_the_archive(cable):
+    doc = cable("05SANJOSE2795")  # its one paragraph has no number in the source
+    assert {p.numbered_by for p in doc.paragraphs} == {"archive"}
+
+
+def test_a_time_the_site_printed_with_the_hour_twice_is_known_to_the_hour(cable):
+    doc = cable("05SANAA1352")  # a partial extract: no header, no date-time group, no record
+    assert (doc.created.minute, doc.created_precision) == (0, "hour")
+    assert doc.released_precision == "hour"
+
+
+def test_a_time_from_the_date_time_group_is_known_to_the_minute(cable):
+    doc = cable("07LIMA3429")
+    assert (doc.created.strftime("%H:%M"), doc.created_precision) == ("17:04", "minute")

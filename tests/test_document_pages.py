@@ -136,7 +136,8 @@ def test_every_paragraph_of_every_document_has_an_anchor_and_a_self_link(client,
                 paragraph.number,
             )
             assert f'href="#{paragraph.anchor}"' in html
-            assert f"¶{paragraph.number}</a>" in html
+            shown = f"[{paragraph.number}]" if paragraph.numbered_by == "archive" else f"¶{paragraph.number}"
+            assert f"{shown}</a>" in html
 
 
 def test_paragraph_text_is_escaped_and_keeps_its_line_breaks(client, seeds):
@@ -198,7 +199,7 @@ def test_cite_this_names_the_cable_and_its_permalink(client, seeds):
         "cable 07LIMA3429, 17 October 2007"
     )
     assert f"{expected}, http://testserver/documents/07LIMA3429/</p>" in html
-    assert f"{expected}, ¶5, http://testserver/documents/07LIMA3429/p/5/</p>" in html
+    assert f"{expected}, ¶5, http://testserver/documents/07LIMA3429/p/5/</span>" in html
 
 
 def test_references_link_only_to_cables_in_the_archive(client, seeds, corpus, django_assert_num_queries):
@@ -213,15 +214,17 @@ def test_references_link_only_to_cables_in_the_archive(client, seeds, corpus, dj
     ]
     with django_assert_num_queries(1):
         resolved = resolve(references)
-    assert [(r.label, r.url) for r in resolved] == [
-        ("BERN 350", "/documents/09BERN350/"),
-        ("LIMA 1561", None),
-        ("YOUR EMAIL OF 3/5", None),
+    assert [(r.label, r.in_archive, r.url) for r in resolved] == [
+        ("BERN 350", True, "/documents/09BERN350/"),
+        ("LIMA 1561", False, "/documents/09LIMA1561/"),  # the page of a cable the archive lacks
+        ("YOUR EMAIL OF 3/5", False, None),
     ]
 
 
 def test_document_page_makes_a_fixed_number_of_queries(client, seeds, corpus, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # Document, tags, paragraphs, references, source files, citing cables, and the two steps
+    # of the neighbourhood: none grows with the size of the document or of the archive.
+    with django_assert_max_num_queries(10):
         page(client, seeds["cable"].get_absolute_url())
 
 
@@ -486,3 +489,18 @@ def test_tag_page_query_count_does_not_grow_with_its_documents(
 def test_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Something went wrong" in html and 'href="/"' in html
+
+
+def test_a_paragraph_numbered_by_the_archive_is_shown_and_cited_as_such(client, import_file, dev_page):
+    import_file(dev_page("05SANJOSE2795"))
+    html = page(client, "/documents/05SANJOSE2795/")
+    assert 'class="para__num para__num--archive" href="#p1"' in html
+    assert ">[1]</a>" in html
+    assert "paragraph 1 (numbered by the archive)" in html
+
+
+def test_times_are_shown_to_the_precision_the_source_gives(client, import_file, dev_page):
+    import_file(dev_page("05SANAA1352"))  # a partial extract: no date-time group, no record
+    html = page(client, "/documents/05SANAA1352/")
+    assert "23 May 2005, 14h UTC" in html
+    assert ":00 UTC" not in html

@@ -134,7 +134,7 @@ def test_the_data_migration_renders_the_html_of_existing_rows(seeds):
     Document.objects.filter(pk=cable.pk).update(note_html="")
     Source.objects.update(description_html="")
 
-    migration = importlib.import_module("archive.migrations.0004_rendered_markdown")
+    migration = importlib.import_module("archive.migrations.0006_rendered_markdown")
     migration.render_stored_markdown(apps, schema_editor=None)
 
     assert Tag.objects.get(pk=tag.pk).description_html == "<p>The <em>VRAE</em> plan</p>"

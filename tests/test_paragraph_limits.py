@@ -23,7 +23,7 @@ from django.core.management import call_command
 
 from archive.admin import ADMIN_PARAGRAPHS
 from archive.importers.base import ParsedParagraph, merge_paragraphs
-from archive.models import Document, Paragraph, Source
+from archive.models import Document, Paragraph, Source, SourceFile
 from archive.views.documents import DOCUMENT_PAGE_PARAGRAPHS
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,12 @@ def long_document(paragraphs: int) -> Document:
         type=Document.Type.CABLE,
         title="A long cable",
         source=Source.objects.get_or_create(name="WikiLeaks Cablegate", defaults={"slug": "cablegate"})[0],
-        original=original,
+    )
+    SourceFile.objects.create(
+        document=document,
+        number=1,
+        is_current=True,
+        data=original,
         sha256=hashlib.sha256(original).hexdigest(),
         file_name="long.txt",
         format="test",

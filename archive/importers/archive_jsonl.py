@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from archive.importers.loader import ImportProblem, check_fits
 from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
+from archive.references import relink
 
 FORMAT = "archive-jsonl"
 # Version 2 added header_text, partial_extract, parser_version, file_tags, references as
@@ -59,13 +60,16 @@ SCALAR_FIELDS = [
     "header_text",
     "partial_extract",
     "parser_version",
+    "reported_by",
+    "created_precision",
+    "released_precision",
 ]
 DATE_FIELDS = ["date", "declassify_on"]
 DATETIME_FIELDS = ["created", "released", "imported_at", "updated_at"]
 REQUIRED = ["identifier", "type", "title", "source"]  # the rest has a default
 SOURCE_FIELDS = ["name", "slug", "homepage", "kind", "description"]
 TAG_FIELDS = ["name", "slug", "kind", "description"]
-PARAGRAPH_FIELDS = ["number", "anchor", "marking", "heading", "text"]
+PARAGRAPH_FIELDS = ["number", "anchor", "marking", "heading", "text", "numbered_by"]
 REFERENCE_FIELDS = ["text", "reference_id", "note"]
 FILE_FIELDS = ["number", "file_name", "format", "encoding", "sha256", "header_fields", "paragraph_count"]
 # Before version 3, a record held its document's one file: these fields and original_base64.
@@ -193,10 +197,7 @@ def document_from_record(record: dict, line: int = 0) -> Restored:
         document,
         Source(**{name: field_value(Source, name, item(record, "source")) for name in SOURCE_FIELDS}),
         [Tag(**{name: field_value(Tag, name, tag) for name in TAG_FIELDS}) for tag in tags],
-        [
-            Paragraph(**{name: field_value(Paragraph, name, p) for name in PARAGRAPH_FIELDS})
-            for p in items(record, "paragraphs")
-        ],
+        [paragraph_from(p, document) for p in items(record, "paragraphs")],
         [
             Reference(
                 position=position, **{name: field_value(Reference, name, r) for name in REFERENCE_FIELDS}
@@ -207,6 +208,13 @@ def document_from_record(record: dict, line: int = 0) -> Restored:
     )
     check(restored)
     return restored
+
+
+def paragraph_from(data: dict, document: Document) -> Paragraph:
+    paragraph = Paragraph(**{name: field_value(Paragraph, name, data) for name in PARAGRAPH_FIELDS})
+    if "numbered_by" not in data and (paragraph.number == 0 or document.type == Document.Type.ARTICLE):
+        paragraph.numbered_by = "archive"  # a backup from before the field: the archive numbered these
+    return paragraph
 
 
 def file_tag_names(tags: list[dict]) -> list[str]:
@@ -489,6 +497,10 @@ def restore_file(path: Path, on_line=None) -> RestoreReport:
         for batch in checked_batches(path, report, on_line):
             restorer.write_batch(batch, report)
             drain_queue()
+        # Counts of citing cables follow the references restored (a backup of part of an archive).
+        with transaction.atomic():
+            relink()
+        drain_queue()
     return report
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .base import ARTICLE, ParsedDocument, ParsedParagraph, ParseError
+from .base import ARCHIVE, ARTICLE, ParsedDocument, ParsedParagraph, ParseError
 from .cleaning import (
     clean_body,
     ends_sentence,
@@ -475,5 +475,5 @@ def _paragraphs(blocks: list[str]) -> list[ParsedParagraph]:
             heading = block.strip()
             continue
         number = len(paragraphs) + 1
-        paragraphs.append(ParsedParagraph(number=number, text=block, heading=heading))
+        paragraphs.append(ParsedParagraph(number=number, text=block, heading=heading, numbered_by=ARCHIVE))
     return paragraphs

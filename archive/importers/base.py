@@ -18,6 +18,9 @@ class ParseError(ValueError):
 
 CABLE = "cable"
 ARTICLE = "article"
+# Who numbered a paragraph, and how precise a time is.
+SOURCE, ARCHIVE = "source", "archive"
+MINUTE, HOUR = "minute", "hour"
 
 
 @dataclass(slots=True)  # a file may hold millions of blocks before cap_paragraphs merges them
@@ -26,6 +29,9 @@ class ParsedParagraph:
     text: str
     marking: str = ""  # "C", "SBU", "S//NF" ... (cables only)
     heading: str = ""  # the section heading printed above this paragraph, if any
+    # Whose number it is: the source's own (a cable's "5.") or one the archive gave (¶0, the
+    # blocks of an unnumbered cable, an article's paragraphs).
+    numbered_by: str = SOURCE
 
     @property
     def anchor(self) -> str:
@@ -59,10 +65,16 @@ class ParsedDocument:
     classification: str = ""
     origin: str = ""
     header: CableHeader = field(default_factory=CableHeader)
+    # How much of the created and released times the source gives: "minute", or "hour" where
+    # the site printed the hour twice (16:04 for 16:00–16:59).
+    created_precision: str = MINUTE
+    released_precision: str = MINUTE
     # Front matter no field holds (banner line, SIPDIS, routing and FOR lines, a release
     # record), verbatim: never part of a paragraph.
     header_text: str = ""
     partial_extract: bool = False  # the source had only part of the text
+    # Articles the release's site said report this cable ("Appears in these articles"), as published.
+    reported_by: list[str] = field(default_factory=list)
     declassify_on: dt.date | None = None
     declassification: str = ""  # the E.O. line as printed, e.g. "E.O. 12958: DECL: 03/22/2017"
     classified_by: str = ""
@@ -94,7 +106,11 @@ def merge_paragraphs(paragraphs: list[ParsedParagraph], limit: int) -> list[Pars
                 heading = paragraph.heading
             marking = f"({paragraph.marking}) " if paragraph.marking else ""
             pieces.append(marking + paragraph.text)
-        merged.append(ParsedParagraph(first.number, "\n\n".join(pieces), first.marking, first.heading))
+        merged.append(
+            ParsedParagraph(
+                first.number, "\n\n".join(pieces), first.marking, first.heading, first.numbered_by
+            )
+        )
     return merged
 
 

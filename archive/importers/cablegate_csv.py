@@ -40,7 +40,13 @@ from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.importers.cable_references import with_record_references
 from archive.importers.cablegate_dialect import CablesDialect
 from archive.importers.cables import parse_cable
-from archive.importers.loader import ImportProblem, check_lengths, document_fields, reference_rows
+from archive.importers.loader import (
+    ImportProblem,
+    check_lengths,
+    document_fields,
+    paragraph_rows,
+    reference_rows,
+)
 from archive.importers.release_records import reference_list
 from archive.importers.source_files import summarise
 from archive.models import Document, Paragraph, Reference, SourceFile, Tag
@@ -228,16 +234,9 @@ def write_batch(
         )
         Paragraph.objects.bulk_create(
             [
-                Paragraph(
-                    document_id=doc.pk,
-                    number=p.number,
-                    anchor=p.anchor,
-                    marking=p.marking,
-                    heading=p.heading,
-                    text=p.text,
-                )
+                paragraph
                 for doc, (_, parsed) in zip(documents, parsed_rows, strict=True)
-                for p in parsed.paragraphs
+                for paragraph in paragraph_rows(doc.pk, parsed)
             ],
             batch_size=2000,
         )

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .base import ParsedDocument, ParseError
+from .base import HOUR, MINUTE, ParsedDocument, ParseError
 from .cable_text import SHORT_LINE, UTC, collapse_spaces, is_banner, is_blank, normalize_newlines
 from .cables import dtg_datetime, parse_cable
 
 # --- Cablegate pages: shared --------------------------------------------------------------
 _IDENTIFIER = re.compile(r"[0-9]{2}[A-Z][A-Z0-9-]{1,40}[0-9]")  # ASCII digits: \d takes "٠٧" too
 _PARTIAL_EXTRACT = "This record is a partial extract"
+MAX_REPORTED_BY = 50
 
 
 @dataclass
@@ -56,17 +57,18 @@ def has_hour_in_minutes(value: dt.datetime) -> bool:
 
 def created_time(
     table_value: dt.datetime | None, dtg: str, warnings: list[str], site_slip: bool
-) -> dt.datetime | None:
-    """The table's date with the time of the date-time group when both name the same day."""
+) -> tuple[dt.datetime | None, str]:
+    """The table's date with the time of the date-time group when both name the same day,
+    and how precise that time is (to the minute, or to the hour the site printed twice)."""
     sent = dtg_datetime(dtg) if dtg else None
     if table_value is None:
-        return sent
+        return sent, MINUTE
     if sent and sent.date() == table_value.date():
-        return table_value.replace(hour=sent.hour, minute=sent.minute)
+        return table_value.replace(hour=sent.hour, minute=sent.minute), MINUTE
     if site_slip and has_hour_in_minutes(table_value):
         warnings.append("created time: the site's minutes are unreliable and no date-time group agrees")
-        return table_value.replace(minute=0)
-    return table_value
+        return table_value.replace(minute=0), HOUR
+    return table_value, MINUTE
 
 
 def _finish_page(
@@ -75,7 +77,7 @@ def _finish_page(
     from_table = table_datetime(table.created)
     # A release record in the body gives the exact time; the table is the authority on the day.
     if not (doc.created and from_table and doc.created.date() == from_table.date()):
-        doc.created = created_time(from_table, doc.header.dtg, doc.warnings, site_slip)
+        doc.created, doc.created_precision = created_time(from_table, doc.header.dtg, doc.warnings, site_slip)
     doc.date = doc.created.date() if doc.created else None
     if not doc.subject and page_title:
         doc.title = page_title
@@ -100,6 +102,7 @@ class _CablegatePage(HTMLParser):
         self.cells: list[str] = []
         self.pres: list[str] = []
         self.viewing = ""
+        self.reported_by: list[str] = []  # the "Appears in these articles" links, as published
         self._table_depth = 0  # >0 inside <table class='cable'>
         self._cell: list[str] | None = None
         self._pre: list[str] | None = None
@@ -113,6 +116,10 @@ class _CablegatePage(HTMLParser):
                 self._table_depth += 1
         elif tag in {"td", "th"} and self._table_depth and len(self.cells) < 20:
             self._cell = []
+        elif tag == "a" and self._cell is not None and "Appears in these articles" in "".join(self._cell):
+            href = values.get("href", "").strip()
+            if href and href not in self.reported_by and len(self.reported_by) < MAX_REPORTED_BY:
+                self.reported_by.append(href[:2000])
         elif tag == "pre":
             self._pre = []
         elif tag == "h3":
@@ -172,12 +179,14 @@ def parse_cablegate_html(text: str) -> ParsedDocument:
         body,
         identifier=table.identifier,
         created=None,
-        released=_site_released(table.released),
+        released=_site_released(table.released)[0],
         classification=table.classification,
         origin=table.origin,
         format="cablegate-html",
         partial_extract=partial,
     )
+    doc.reported_by = page.reported_by
+    doc.released_precision = _site_released(table.released)[1]
     return _finish_page(doc, table, _viewing_title(page.viewing, table.identifier), partial, site_slip=True)
 
 
@@ -190,10 +199,12 @@ def _table_values(cells: list[str]) -> list[str]:
     return cells[start + 5 : start + 10]
 
 
-def _site_released(text: str) -> dt.datetime | None:
+def _site_released(text: str) -> tuple[dt.datetime | None, str]:
     """The HTML site's release times carry the same hour-as-minutes slip as its Created times."""
     value = table_datetime(text)
-    return value.replace(minute=0) if value and has_hour_in_minutes(value) else value
+    if value and has_hour_in_minutes(value):
+        return value.replace(minute=0), HOUR
+    return value, MINUTE
 
 
 # --- Cablegate pages: saved as text ----------------------------------------------------------
@@ -237,7 +248,29 @@ def parse_cablegate_text(text: str) -> ParsedDocument:
         partial_extract=partial,
     )
     viewing = next((line for line in lines[:table_at] if line.startswith("Viewing cable")), "")
+    doc.reported_by = _reported_by_in_text(lines[values_at + 1 : values_at + 60])
     return _finish_page(doc, table, _viewing_title(viewing, table.identifier), partial, site_slip=False)
+
+
+_TEXT_LINK = re.compile(r"<([^<>\s]{1,2000})>|\[[^\]\n]{0,200}\]\(([^)\s]{1,2000})\)")
+
+
+def _reported_by_in_text(lines: list[str]) -> list[str]:
+    """'Appears in these articles:' then '<http://elcomercio.pe>' lines, as the page wrote them."""
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith("Appears in these articles")), None
+    )
+    if start is None:
+        return []
+    found = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        links = [a or b for a, b in _TEXT_LINK.findall(line)]
+        if not links:
+            break
+        found.extend(links)
+    return list(dict.fromkeys(found))[:MAX_REPORTED_BY]
 
 
 def _text_table_cells(line: str) -> list[str]:

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .base import CABLE, CableHeader, ParsedDocument, ParsedParagraph, ParseError
+from .base import ARCHIVE, CABLE, CableHeader, ParsedDocument, ParsedParagraph, ParseError
 from .cable_preamble import read_preamble
 from .cable_references import with_record_references
 from .cable_text import (
@@ -334,7 +334,7 @@ def intro_paragraph(lines: list[str]) -> list[ParsedParagraph]:
     if not text:
         return []
     marking, text = split_marking(text)
-    return [ParsedParagraph(0, text, marking, heading)]
+    return [ParsedParagraph(0, text, marking, heading, numbered_by=ARCHIVE)]
 
 
 def text_blocks(lines: list[str]) -> list[list[str]]:
@@ -363,7 +363,7 @@ def unnumbered_paragraphs(lines: list[str]) -> list[ParsedParagraph]:
             heading = text
             continue
         marking, body = split_marking(paragraph_text(block))
-        paragraphs.append(ParsedParagraph(len(paragraphs) + 1, body, marking, heading))
+        paragraphs.append(ParsedParagraph(len(paragraphs) + 1, body, marking, heading, numbered_by=ARCHIVE))
         heading = ""
     return paragraphs
 

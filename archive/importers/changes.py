@@ -19,6 +19,8 @@ COMPARED_FIELDS = [
     "subject",
     "created",
     "released",
+    "created_precision",
+    "released_precision",
     "classification",
     "origin",
     "header_dtg",
@@ -39,7 +41,9 @@ COMPARED_FIELDS = [
 def snapshot(document: Document) -> dict:
     """The parts of a saved document an import rewrites (three queries)."""
     state = {name: getattr(document, name) for name in COMPARED_FIELDS}
-    state["paragraphs"] = list(document.paragraphs.values_list("number", "marking", "heading", "text"))
+    state["paragraphs"] = list(
+        document.paragraphs.values_list("number", "marking", "heading", "text", "numbered_by")
+    )
     state["references"] = list(document.references.values_list("text", "reference_id", "note"))
     return state
 

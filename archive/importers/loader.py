@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from archive import news_links, references
 from archive.importers import articles, cablegate_pages, changes, source_files
 from archive.importers.base import ParsedDocument, ParseError, cap_paragraphs
 from archive.models import Document, Paragraph, Reference, Source, SourceFile, Tag, unique_slug
@@ -30,7 +31,7 @@ ADDED = "added"  # kept as another source file of its document; the current text
 # Raised whenever the parsers read files differently: an unchanged file imported by an
 # older version is read again on its next import, and `import_documents --reparse` re-reads
 # every stored original.
-PARSER_VERSION = 2
+PARSER_VERSION = 4
 SKIPPED = "skipped"
 SPECIAL_FILES = {
     stat.S_IFLNK: "is a symbolic link (not followed)",
@@ -290,6 +291,8 @@ def document_fields(parsed: ParsedDocument) -> dict:
         "subject": parsed.subject,
         "created": parsed.created,
         "released": parsed.released,
+        "created_precision": parsed.created_precision,
+        "released_precision": parsed.released_precision,
         "classification": parsed.classification,
         "origin": parsed.origin,
         "header_dtg": header.dtg,
@@ -302,24 +305,31 @@ def document_fields(parsed: ParsedDocument) -> dict:
         "classified_by": parsed.classified_by,
         "header_text": parsed.header_text,
         "partial_extract": parsed.partial_extract,
+        "reported_by": list(parsed.reported_by),
         "signature": parsed.signature,
         "parser_version": PARSER_VERSION,
     }
 
 
-def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
-    document.paragraphs.all().delete()
-    Paragraph.objects.bulk_create(
+def paragraph_rows(document_pk: int | None, parsed: ParsedDocument) -> list[Paragraph]:
+    """The parsed paragraphs as (unsaved) rows of the document."""
+    return [
         Paragraph(
-            document=document,
+            document_id=document_pk,
             number=p.number,
             anchor=p.anchor,
             marking=p.marking,
             heading=p.heading,
             text=p.text,
+            numbered_by=p.numbered_by,
         )
         for p in parsed.paragraphs
-    )
+    ]
+
+
+def replace_paragraphs(document: Document, parsed: ParsedDocument) -> None:
+    document.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(paragraph_rows(document.pk, parsed))
 
 
 def reference_rows(document_pk: int, parsed: ParsedDocument) -> list[Reference]:
@@ -437,11 +447,25 @@ def make_current(document: Document, file: SourceFile, parsed: ParsedDocument, w
     if not file.is_current:
         SourceFile.objects.filter(pk=file.pk).update(is_current=True)
         file.is_current = True
+    cited_before = set(document.references.values_list("reference_id", flat=True))
     write_document(document, parsed)
     document.save()
     tag_change = replace_contents(document, parsed)
     document.__dict__.pop("current_file", None)
+    # This cable's own count, and those of the cables it cites or cited, may have changed.
+    cited_now = {r.reference_id for r in parsed.references if r.reference_id}
+    references.relink({document.identifier} | cited_before | cited_now)
+    link_news(document)
     return note_changes(document, before, tag_change, why) if before is not None else []
+
+
+def link_news(document: Document) -> None:
+    """Articles naming, quoting or reporting this document (or the cables it does)."""
+    try:
+        with transaction.atomic():
+            news_links.link_document(document)
+    except Exception:  # a search engine that cannot answer must not cost the import
+        logger.warning("news links of %s not found; run manage.py relink", document.identifier, exc_info=True)
 
 
 def reread_if_stale(known: SourceFile, parsed: ParsedDocument) -> Stored:

@@ -63,3 +63,15 @@ def search_url(**params) -> str:
     """/search/?name=value… for facet links; empty values are left out."""
     query = urlencode({name: value for name, value in params.items() if value not in (None, "")})
     return f"{reverse('search')}?{query}" if query else reverse("search")
+
+
+@register.filter
+def moment(value, precision: str = "minute") -> str:
+    """A UTC time to the precision the source gives: '17 Oct 2007, 17:04 UTC', or
+    '17 Oct 2007, 17h UTC' where only the hour is known."""
+    if not value:
+        return ""
+    day = f"{value.day} {value:%b %Y}"
+    if precision == "hour":
+        return f"{day}, {value:%H}h UTC"
+    return f"{day}, {value:%H:%M} UTC"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from archive.models import Document
-from archive.references import resolve
+from archive.news_links import discussion_of_article, discussion_of_cable
+from archive.references import CITED_BY_LISTED, citing, is_reference_id, resolve
 
 API_PAGE_SIZE = 50
 
@@ -47,6 +49,8 @@ def document_detail(request, document: Document) -> dict:
         "date": iso(document.date),
         "created": iso(document.created),
         "released": iso(document.released),
+        "created_precision": document.created_precision if document.created else None,
+        "released_precision": document.released_precision if document.released else None,
         "classification": document.classification or None,
         "origin": document.origin or None,
         "tags": [
@@ -75,6 +79,8 @@ def document_detail(request, document: Document) -> dict:
             }
             for ref in resolve(list(document.references.all()))
         ],
+        "cited_by": cited_by(request, document.identifier) if document.is_cable else [],
+        **news(request, document),
         "signature": document.signature or None,
         "url": absolute(request, document.get_absolute_url()),
         "original_url": absolute(request, f"{document.get_absolute_url()}original/"),
@@ -102,10 +108,70 @@ def document_detail(request, document: Document) -> dict:
                 "marking": p.marking or None,
                 "heading": p.heading or None,
                 "text": p.text,
+                "numbered_by": p.numbered_by,
             }
             for p in document.paragraphs.all()
         ],
     }
+
+
+def cited_by(request, reference_id: str) -> list[dict]:
+    """The archive's cables citing `reference_id`, newest first (at most CITED_BY_LISTED)."""
+    return [
+        {
+            "identifier": doc.identifier,
+            "title": doc.title,
+            "date": iso(doc.date),
+            "url": absolute(request, doc.get_absolute_url()),
+        }
+        for doc in citing(reference_id)
+        .select_related(None)
+        .only("identifier", "title", "date")[:CITED_BY_LISTED]
+    ]
+
+
+def news(request, document: Document) -> dict:
+    """`discussed_in` (a cable) or `discusses` (an article), and `same_event` for both."""
+    talk = discussion_of_cable(document) if document.is_cable else discussion_of_article(document)
+
+    def listed(item) -> dict:
+        return {
+            "identifier": item.identifier,
+            "url": absolute(request, item.url),
+            "paragraphs": item.paragraphs,
+        }
+
+    certain = [listed(item) for item in talk.certain]
+    return {
+        ("discussed_in" if document.is_cable else "discusses"): certain,
+        "same_event": [
+            {
+                "identifier": item.identifier,
+                "url": absolute(request, item.url),
+                "score": item.score,
+                "shared": item.shared,
+            }
+            for item in talk.same_event
+        ],
+    }
+
+
+@require_GET
+def reference_detail(request, reference_id: str):
+    """Any well-formed reference ID: whether the archive holds the cable, and what cites it."""
+    reference_id = reference_id.upper()
+    if not is_reference_id(reference_id):
+        return error(f"{reference_id[:60]!r} is not a cable reference ID", 404)
+    held = Document.objects.filter(identifier=reference_id).exists()
+    return JsonResponse(
+        {
+            "reference_id": reference_id,
+            "in_archive": held,
+            "url": absolute(request, reverse("document", args=[reference_id])),
+            "cited_by": cited_by(request, reference_id),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def error(message: str, status: int) -> JsonResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -13,11 +14,14 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from archive import citations as citations_format
 from archive.importers import loader, source_files
-from archive.models import Document, Paragraph, Source, Tag
-from archive.references import resolve
-from archive.rendering import highlight_terms, reveal_controls
+from archive.models import Document, Source, Tag
+from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
+from archive.references import CITED_BY_SHOWN, citing, is_reference_id, neighbourhood, resolve
+from archive.rendering import highlight_terms, highlight_with_links, reveal_controls
 from archive.search.highlighting import Highlighter
+from archive.timeline import layout
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +135,8 @@ def citation(document: Document) -> str:
 @require_safe
 def document(request, identifier: str):
     found = find_document(identifier)
+    if found is None and is_reference_id(identifier.upper()):
+        return cable_not_held(request, identifier.upper())
     if found is None:
         return not_found(
             request,
@@ -163,8 +169,11 @@ def document(request, identifier: str):
     document_url = request.build_absolute_uri(found.get_absolute_url())
     part = Paginator(shown_paragraphs, DOCUMENT_PAGE_PARAGRAPHS).get_page(request.GET.get("page"))
     paragraphs, matches, first_match = [], 0, ""
+    talk = news_context(found)
+    spans = talk.get("spans", {}) if version is None else {}
+    quoted = talk["discussion"].quoted_paragraphs if version is None and "discussion" in talk else {}
     for paragraph in part.object_list:
-        text, text_matches = highlighter.mark(paragraph.text)
+        text, text_matches = highlight_with_links(paragraph.text, spans.get(paragraph.number), highlighter)
         heading, heading_matches = highlighter.mark(paragraph.heading)
         if text_matches + heading_matches and not first_match:
             first_match = paragraph.anchor
@@ -174,11 +183,13 @@ def document(request, identifier: str):
                 "number": paragraph.number,
                 "anchor": paragraph.anchor,
                 "marking": paragraph.marking,
+                "numbered_by": paragraph.numbered_by,
                 "heading": heading if paragraph.heading else "",
                 "text": text,
                 "permalink": request.build_absolute_uri(
                     reverse("paragraph", args=[found.identifier, paragraph.number])
                 ),
+                "quoted_in": quoted.get(paragraph.number, []),
             }
         )
     tags = list(found.tags.all())
@@ -198,11 +209,65 @@ def document(request, identifier: str):
         and " ".join(found.subject.split()) != " ".join(found.title.split()),
         "citation": cite,
         "document_url": document_url,
+        "highwire": citations_format.highwire(found, document_url),
         "source_files": described_files(files),
+        **citations(found),
+        **talk,
         "version": version,
         "part": part,  # highlighting counts the matches of this page only
     }
     return render(request, "archive/document.html", context)
+
+
+def news_context(document: Document) -> dict:
+    """Articles and cables linked to this document: named, quoted, or reporting its event."""
+    if document.is_cable:
+        return {
+            "discussion": discussion_of_cable(document),
+            "reported_by": [
+                {"url": url, "clickable": is_web_address(url)} for url in document.reported_by or []
+            ],
+        }
+    return {"discussion": discussion_of_article(document), "spans": article_spans(document)}
+
+
+def is_web_address(url: str) -> bool:
+    """A link the page can offer: http(s) to a real host ("http://http://…" is not)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and "." in host and host not in ("http", "https")
+
+
+def citations(document: Document) -> dict:
+    """The cables citing this one, and the picture of its neighbourhood (cables only)."""
+    if not document.is_cable:
+        return {}
+    cited_by = list(citing(document.identifier)[: CITED_BY_SHOWN + 1])
+    return {
+        "cited_by": cited_by[:CITED_BY_SHOWN],
+        "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
+        "cited_by_search": f"{reverse('search')}?q=ref:{document.identifier}",
+        "timeline": layout(neighbourhood(document)),
+    }
+
+
+def cable_not_held(request, reference_id: str):
+    """A well-formed reference ID the archive lacks: which of its cables cite it, if any."""
+    cited_by = list(citing(reference_id)[: CITED_BY_SHOWN + 1])
+    if not cited_by:
+        return not_found(
+            request, f"There is no document “{shown(reference_id)}” in the archive.", search_for=reference_id
+        )
+    context = {
+        "reference_id": reference_id,
+        "cited_by": cited_by[:CITED_BY_SHOWN],
+        "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
+        "cited_by_search": f"{reverse('search')}?q=ref:{reference_id}",
+    }
+    return render(request, "archive/cable_not_held.html", context, status=404)
 
 
 MAX_FILE_NUMBER = 32767  # a PositiveSmallIntegerField
@@ -227,17 +292,7 @@ def version_paragraphs(document: Document, file):
         parsed = loader.parse_text(file.text)
     except loader.ImportProblem:
         return None
-    return [
-        Paragraph(
-            document=document,
-            number=p.number,
-            anchor=p.anchor,
-            marking=p.marking,
-            heading=p.heading,
-            text=p.text,
-        )
-        for p in parsed.paragraphs
-    ]
+    return loader.paragraph_rows(document.pk, parsed)
 
 
 def described_files(files: list) -> list[dict]:
@@ -312,3 +367,28 @@ def tag(request, slug: str):
     documents = found.documents.for_listing().newest_first()
     page = Paginator(documents, TAG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "archive/tag.html", {"tag": found, "page": page})
+
+
+@require_safe
+def cite(request, identifier: str, fmt: str, number: str | None = None):
+    """A citation of the document, or of its paragraph `number`, in `fmt` (txt, bib, ris, json)."""
+    found = Document.objects.select_related("source").by_identifier(identifier)
+    if found is None:
+        return not_found(request, f"There is no document “{shown(identifier)}” in the archive.")
+    if fmt not in citations_format.FORMATS:
+        return not_found(request, f"There is no citation format “{shown(fmt)}”: use txt, bib, ris or json.")
+    paragraph = None
+    if number is not None:
+        if number.isascii() and number.isdigit() and len(number) <= 9:
+            paragraph = found.paragraphs.filter(number=int(number)).first()
+        if paragraph is None:
+            return not_found(request, f"{found.identifier} has no paragraph {shown(number)}.", document=found)
+        url = reverse("paragraph", args=[found.identifier, paragraph.number])
+    else:
+        url = found.get_absolute_url()
+    item = citations_format.Citable(found, request.build_absolute_uri(url), paragraph)
+    response = HttpResponse(citations_format.render(item, fmt), content_type=citations_format.FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{item.key}.{fmt}"
+    )
+    return response

@@ -12,6 +12,7 @@ from archive.search import links, searching, sidebar
 from archive.search.facets import FILTER_FACETS
 from archive.search.forms import SORTS, SearchForm
 from archive.search.query import MAX_QUERY_LENGTH, SHOWN_FIELD_NAMES, QueryProblem
+from archive.text_match import QUOTE_WORDS, words
 
 
 def run(form: SearchForm, page_size: int | None = None):
@@ -52,6 +53,14 @@ def search(request):
     return render(request, "archive/search.html", context, status=problem_status(problem, default=200))
 
 
+def quoted_passage(q: str) -> str:
+    """A query that is a passage in quotes, long enough to be a quotation: the quote finder's job."""
+    q = q.strip()
+    if len(q) > 2 and q[0] == q[-1] == '"' and len(words(q)) >= QUOTE_WORDS:
+        return q[1:-1]
+    return ""
+
+
 def problem_status(problem, default: int) -> int:
     """503 for a search stopped by its time budget (it may pass when the server is less busy)."""
     return 503 if isinstance(problem, searching.SearchTooSlow) else default
@@ -69,6 +78,7 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
         "messages_": form.error_messages(),
         "facets": facets,
         "more": more,
+        "passage": quoted_passage(data.get("q") or ""),
         "more_values": sidebar.filtered_values(more, data.get("more_filter") or "") if more else [],
         "more_filter": data.get("more_filter") or "",
         "chips": sidebar.build_chips(

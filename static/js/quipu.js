@@ -80,9 +80,9 @@
     var base = box.getAttribute("data-citation");
     var url = box.getAttribute("data-url");
     var number = targetedParagraph();
-    text.textContent = number
-      ? base + ", \u00b6" + number + ", " + url + "p/" + number + "/"
-      : base + ", " + url;
+    // A paragraph's own citation says whose its number is (a cable's ¶5, or the archive's).
+    var own = number && document.querySelector("#p" + number + " .para__cite-text");
+    text.textContent = own ? own.textContent : base + ", " + url;
   }
 
   function wireCitation() {
@@ -103,6 +103,19 @@
     }
   }
 
+  function wireParagraphCitations() {
+    Array.prototype.forEach.call(document.querySelectorAll("button.copy-para-cite"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var text = button.parentNode.querySelector(".para__cite-text").textContent;
+        copyText(text).then(function () {
+          confirm(button, "Copied");
+          announce("Citation copied");
+        }, function () { announce("Could not copy the citation"); });
+      });
+    });
+  }
+
   function openDetailsForPrint() {
     window.addEventListener("beforeprint", function () {
       Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
@@ -121,5 +134,6 @@
   document.documentElement.classList.add("js");
   wireCopyLinks();
   wireCitation();
+  wireParagraphCitations();
   openDetailsForPrint();
 }());

@@ -8,6 +8,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from archive.importers import loader
 from archive.importers.archive_jsonl import FORMAT as JSONL_FORMAT
@@ -209,6 +210,8 @@ class Command(BaseCommand):
         try:
             with bulk_import_session() if index else nullcontext():
                 report = importer.run()
+                if report.created and not options["dry_run"]:
+                    self.recount_citations(index)
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
@@ -220,8 +223,23 @@ class Command(BaseCommand):
             if bar:
                 bar.close()
         self.report_csv(path, report, options)
+        if report.created and not options["dry_run"] and Document.objects.articles().exists():
+            from archive.news_links import relink_all
+
+            # The cables of the release are linked to the articles in one pass, not one by one.
+            self.stdout.write(f"{relink_all()} links between articles and cables")
         if report.failed:
             sys.exit(1)
+
+    def recount_citations(self, index: bool) -> None:
+        """The release's cables cite each other: count the citations once, after the last batch."""
+        from archive.references import relink
+        from archive.search.indexing import drain_queue
+
+        with transaction.atomic():
+            relink(queue=index)
+        if index:
+            drain_queue()
 
     def report_csv(self, path: Path, report, options, interrupted: bool = False) -> None:
         for problem in report.problems:

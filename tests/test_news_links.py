@@ -1,0 +1,259 @@
+"""News linked to the cables it names, quotes or reports, both ways; the quote finder.
+
+The articles here are written for the tests, the way the press names and quotes cables; the
+cables are real (seed 002, corpus and development-set pages)."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Document, DocumentLink, Paragraph
+from archive.quotes import find_passage
+from archive.search import indexing as queue
+from archive.text_match import words
+from tests.conftest import CORPUS, SEED_FILES
+
+pytestmark = pytest.mark.django_db
+
+# 07LIMA3429 ¶5 begins: "Like the VRAE, the Huallaga valley contains a Sendero Luminoso column
+# -- estimated at 60 persons -- who have increased their involvement in drug trafficking ..."
+QUOTING_ARTICLE = """Andina
+
+US cable: Huallaga rebels turned to drugs
+
+Lima, Oct. 30 (ANDINA). A U.S. diplomatic cable published this week says that "like the VRAE,
+the Huallaga Valley contains a Sendero Luminoso column, estimated at 60 persons, who have
+increased their involvement in drug-traffick-
+ing" and attacks on security personnel.
+
+The embassy's report, dated October 17, 2007, described the government's plans in detail.
+"""
+
+NAMING_ARTICLE = """Andina
+
+Cables describe Peru's security plans
+
+Lima, Nov. 2 (ANDINA). The embassy's cable 07LIMA3429 and the later report 07 LIMA 3430 describe
+the plans. Another mention, 07-LIMA-3429, and an unknown 07 ZZZZ 12 are in this story.
+"""
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def page(client, document) -> str:
+    response = client.get(document.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def cable(import_file):
+    import_file(SEED_FILES["cable"])
+    queue.drain_queue(wait=5)  # the engine proposes the cables an article may quote
+    return Document.objects.get(identifier="07LIMA3429")
+
+
+# --- Names --------------------------------------------------------------------------------------------
+
+
+def test_an_article_naming_a_cable_in_the_press_forms_is_linked(import_file, tmp_path, cable):
+    article = Document.objects.get(
+        identifier=import_file(write(tmp_path, "named.txt", NAMING_ARTICLE)).identifier
+    )
+    named = set(
+        DocumentLink.objects.filter(article=article, kind="names").values_list("reference_id", flat=True)
+    )
+    assert named == {"07LIMA3429", "07LIMA3430"}  # ZZZZ is no office of the archive
+
+
+def test_the_article_page_links_each_name_of_the_cable(client, import_file, tmp_path, cable):
+    article = Document.objects.get(
+        identifier=import_file(write(tmp_path, "named.txt", NAMING_ARTICLE)).identifier
+    )
+    html = page(client, article)
+    assert (
+        '<a class="text-link" href="/documents/07LIMA3429/" title="Cable 07LIMA3429">07LIMA3429</a>' in html
+    )
+    assert 'href="/documents/07LIMA3429/" title="Cable 07LIMA3429">07-LIMA-3429</a>' in html
+
+
+def test_the_cable_page_lists_the_articles_that_discuss_it(client, import_file, tmp_path, cable):
+    import_file(write(tmp_path, "named.txt", NAMING_ARTICLE))
+    html = page(client, cable)
+    discussed = html[html.index('id="discussed-title"') :]
+    assert "Cables describe Peru&#x27;s security plans" in discussed
+    assert "names this cable" in discussed
+
+
+def test_an_article_imported_before_its_cable_is_linked_when_the_cable_arrives(client, import_file, tmp_path):
+    article = Document.objects.get(
+        identifier=import_file(write(tmp_path, "named.txt", NAMING_ARTICLE)).identifier
+    )
+    queue.drain_queue(wait=5)  # the engine finds the articles naming a cable that arrives
+    import_file(SEED_FILES["cable"])
+    body = client.get("/api/documents/07LIMA3429/").json()
+    assert [item["identifier"] for item in body["discussed_in"]] == [article.identifier]
+
+
+# --- Quotes ---------------------------------------------------------------------------------------------
+
+
+def test_an_article_quoting_a_cable_paragraph_is_linked_to_the_paragraph(
+    client, import_file, tmp_path, cable
+):
+    result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    link = DocumentLink.objects.get(article__identifier=result.identifier, kind="quotes")
+    assert (link.reference_id, link.paragraphs) == ("07LIMA3429", [5])
+    body = client.get(f"/api/documents/{result.identifier}/").json()
+    assert body["discusses"] == [
+        {"identifier": "07LIMA3429", "url": "http://testserver/documents/07LIMA3429/", "paragraphs": [5]}
+    ]
+
+
+def test_the_quote_links_to_the_paragraph_and_the_paragraph_links_back(client, import_file, tmp_path, cable):
+    result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    article = Document.objects.get(identifier=result.identifier)
+    assert 'href="/documents/07LIMA3429/#p5" title="Quoted from 07LIMA3429 ¶5">like the VRAE' in page(
+        client, article
+    )
+    cable_html = page(client, cable)
+    paragraph_5 = cable_html[cable_html.index('id="p5"') : cable_html.index('id="p6"')]
+    assert f'<p class="para__quoted">Quoted in <a href="{article.get_absolute_url()}">Andina' in paragraph_5
+
+
+def test_a_cable_imported_after_the_article_quoting_it_is_linked(import_file, tmp_path):
+    result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    queue.drain_queue(wait=5)  # the engine proposes the articles a cable may be quoted in
+    import_file(SEED_FILES["cable"])
+    assert DocumentLink.objects.filter(article__identifier=result.identifier, kind="quotes").exists()
+
+
+# --- Same event -----------------------------------------------------------------------------------------
+
+
+def test_the_seed_article_and_cable_on_gates_in_lima_report_the_same_event(client, seeds):
+    body = client.get("/api/documents/07LIMA3429/").json()
+    (pair,) = body["same_event"]
+    assert pair["identifier"] == seeds["afps"].identifier
+    assert {"Gates", "Wagner", "Garcia", "Lima"} <= set(pair["shared"])
+    assert 0.5 <= pair["score"] <= 1
+    article = client.get(f"/api/documents/{seeds['afps'].identifier}/").json()
+    assert [p["identifier"] for p in article["same_event"]] == ["07LIMA3429"]
+
+
+def test_an_article_of_another_year_is_not_the_same_event(seeds):
+    assert not DocumentLink.objects.filter(article=seeds["dod"], kind="same-event").exists()
+    assert DocumentLink.objects.filter(kind="same-event").count() == 1
+
+
+def test_the_same_event_link_shows_its_evidence_below_the_certain_links(client, seeds):
+    html = page(client, seeds["cable"])
+    weaker = html[html.index("Same event?") :]
+    assert "score 0." in weaker and "Gates" in weaker
+
+
+# --- Reported by -------------------------------------------------------------------------------------------
+
+
+def test_reported_by_links_are_kept_as_published_and_broken_ones_not_clickable(client, import_file, dev_page):
+    import_file(dev_page("07STATE135366"))
+    import_file(dev_page("06NEWDELHI3506"))
+    working = page(client, Document.objects.get(identifier="07STATE135366"))
+    assert '<a href="http://www.spiegel.de" rel="noopener noreferrer nofollow" class="external">' in working
+    broken = page(client, Document.objects.get(identifier="06NEWDELHI3506"))
+    assert (
+        '<span class="broken-link" title="As published: not a working address">'
+        "http://http://www.thehindu.com/news/the-india-cables/article1571790.ece</span>"
+    ) in broken
+
+
+# --- Relink -------------------------------------------------------------------------------------------------
+
+
+def test_relink_finds_every_link_again(seeds, import_file, tmp_path):
+    queue.drain_queue(wait=5)
+    import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    import_file(write(tmp_path, "named.txt", NAMING_ARTICLE))
+    before = sorted(
+        DocumentLink.objects.values_list("article__identifier", "reference_id", "kind", "paragraphs")
+    )
+    DocumentLink.objects.all().delete()
+    out = io.StringIO()
+    call_command("relink", stdout=out)
+    assert f"{len(before)} links between articles and cables" in out.getvalue()
+    assert (
+        sorted(DocumentLink.objects.values_list("article__identifier", "reference_id", "kind", "paragraphs"))
+        == before
+    )
+
+
+# --- The quote finder ---------------------------------------------------------------------------
+
+
+def test_the_quote_finder_finds_a_pasted_passage(client, cable):
+    passage = "Like the VRAE the Huallaga valley contains a Sendero Luminoso column estimated at 60 persons"
+    body = client.get("/api/quote/", {"text": passage}).json()
+    best = body["matches"][0]
+    assert (best["identifier"], best["paragraph"], best["exact"]) == ("07LIMA3429", 5, True)
+    assert best["url"] == "http://testserver/documents/07LIMA3429/#p5"
+
+
+def test_the_quote_finder_forgives_a_dropped_word_and_a_changed_one(client, cable):
+    passage = "like the vrae the huallaga valley holds a sendero luminoso column estimated 60 persons"
+    best = client.get("/api/quote/", {"text": passage}).json()["matches"][0]
+    assert (best["identifier"], best["paragraph"], best["exact"]) == ("07LIMA3429", 5, False)
+    assert 0.5 < best["score"] < 1
+
+
+@pytest.mark.parametrize("text", ["", "Huallaga valley", "x" * 2001])
+def test_the_quote_api_refuses_a_short_or_empty_or_long_passage(client, cable, text):
+    response = client.get("/api/quote/", {"text": text})
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_the_quote_page_highlights_the_matched_words(client, cable):
+    passage = "Like the VRAE, the Huallaga valley contains a Sendero Luminoso column"
+    html = client.get("/quote/", {"text": passage}).content.decode()
+    assert '<a class="ident" href="/documents/07LIMA3429/#p5">07LIMA3429 ¶5</a>' in html
+    assert "<mark>Like the VRAE, the Huallaga valley contains a Sendero Luminoso column</mark>" in html
+
+
+def test_a_long_quoted_query_offers_the_quote_finder(client, cable):
+    q = '"the Huallaga valley contains a Sendero Luminoso column estimated at 60 persons who"'
+    html = client.get("/search/", {"q": q}).content.decode()
+    assert "find the cable paragraph it comes from" in html
+
+
+@pytest.mark.slow
+def test_a_hundred_mangled_passages_find_their_paragraph_among_the_first_three(import_file, dev_pages):
+    pages = sorted(CORPUS.rglob("*.html")) + sorted(dev_pages.rglob("*.html"))
+    for path in pages:
+        import_file(path)
+    queue.drain_queue(wait=30)
+    paragraphs = [
+        (p.document.identifier, p.number, words(p.text))
+        for p in Paragraph.objects.filter(document__type="cable").select_related("document")
+        if len(words(p.text)) >= 30
+    ]
+    chance = random.Random(1)
+    found = 0
+    for trial in range(100):
+        identifier, number, paragraph_words = chance.choice(paragraphs)
+        start = chance.randrange(len(paragraph_words) - 15)
+        passage = paragraph_words[start : start + 15]
+        if trial % 2:
+            del passage[chance.randrange(1, 14)]
+        answers = [
+            (m.document.identifier, m.paragraph.number) for m in find_passage(" ".join(passage), limit=3)
+        ]
+        found += (identifier, number) in answers
+    assert found >= 95, f"{found} of 100"
