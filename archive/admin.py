@@ -480,8 +480,9 @@ class SourceAdmin(IndexQueueNoticeMixin, MarkdownFieldsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # The index stores the source's name; a rename sends no signal for its documents.
+        if change and {"name", "kind"} & set(form.changed_data):
+            # The index stores the source's name and kind; a source's save sends no signal for
+            # its documents.
             tagging.reindex_documents(obj.documents.values_list("pk", flat=True))
 
     @admin.display(description="documents", ordering="document_count")

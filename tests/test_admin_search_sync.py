@@ -137,6 +137,18 @@ def test_a_renamed_source_is_its_new_name_in_the_source_facet(editor, public, se
     assert (sources.get("Agencia Andina"), sources.get("Andina")) == (1, None)
 
 
+def test_a_sources_new_kind_is_its_kind_in_the_source_kind_facet(editor, public, seeds):
+    before = facet(public, "source_kind")
+    source = Source.objects.get(name="Andina")
+    old_kind, moved = source.kind, source.documents.count()
+    url = f"/admin/archive/source/{source.pk}/change/"
+    response = editor.post(url, change_form_post(editor.get(url), kind=Source.Kind.GOVERNMENT_NEWS))
+    assert response.status_code == 302
+    after = facet(public, "source_kind")
+    assert after["government-news"] == before.get("government-news", 0) + moved
+    assert after.get(old_kind, 0) == before[old_kind] - moved
+
+
 def test_a_superusers_title_edit_is_searchable(editor, public, seeds):
     cable = seeds["cable"]
     url = f"{CHANGELIST}{cable.pk}/change/"

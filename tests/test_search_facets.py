@@ -36,6 +36,7 @@ def orm_facets(documents) -> dict[str, Counter]:
     return {
         "type": count(rows, "type"),
         "source": count(rows, "source__name"),
+        "source_kind": count(rows, "source__kind"),
         "classification": count(rows, "classification"),
         "origin": count(rows, "origin"),
         "tag": count(Tag.objects.filter(documents__in=pks), "name", "documents"),
@@ -53,6 +54,7 @@ def orm_filtered(filters: dict, date_from=None, date_to=None):
     lookups = {
         "type": "type__in",
         "source": "source__name__in",
+        "source_kind": "source__kind__in",
         "classification": "classification__in",
         "origin": "origin__in",
         "tag": "tags__name__in",
@@ -72,6 +74,7 @@ FILTER_COMBINATIONS = [
     {"type": ["cable"]},
     {"type": ["article"]},
     {"source": ["Diálogo", "Andina"]},
+    {"source_kind": ["government-news", "magazine"]},
     {"classification": ["SECRET//NOFORN"]},
     {"classification": ["CONFIDENTIAL", "UNCLASSIFIED//FOR OFFICIAL USE ONLY"]},
     {"origin": ["Embassy Lima"]},

@@ -7,6 +7,7 @@ Adding a facet is one entry here plus its field on the search index (archive.sea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -21,11 +22,19 @@ class Facet:
     query_names: tuple[str, ...] = ()
     # Chosen with ?name=value. The year is chosen with date_from/date_to instead.
     filter: bool = True
-    # How values are shown, where not as they are indexed: ((value, label), …).
-    value_labels: tuple[tuple[str, str], ...] = ()
+    # How values are shown, where not as they are indexed: ((value, label), …), or a function
+    # returning them (a model's choices: this module is read before the models are).
+    value_labels: tuple[tuple[str, str], ...] | Callable[[], tuple[tuple[str, str], ...]] = ()
 
     def value_label(self, value) -> str:
-        return dict(self.value_labels).get(value, str(value))
+        labels = self.value_labels() if callable(self.value_labels) else self.value_labels
+        return dict(labels).get(value, str(value))
+
+
+def source_kinds():
+    from archive.models import Source
+
+    return Source.Kind.choices
 
 
 FACETS = [
@@ -37,6 +46,13 @@ FACETS = [
         value_labels=(("cable", "Cable"), ("article", "Article")),
     ),
     Facet("source", "source", "Source", query_names=("source",)),
+    Facet(
+        "source_kind",
+        "source_kind",
+        "Kind of source",
+        query_names=("source_kind",),
+        value_labels=source_kinds,
+    ),
     Facet("classification", "classification", "Classification", query_names=("classification",)),
     Facet("origin", "origin", "Origin", query_names=("origin",)),
     Facet("tag", "tags", "Tags", multi_valued=True, query_names=("tag", "tags")),

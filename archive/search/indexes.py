@@ -20,6 +20,7 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
     title = indexes.CharField(model_attr="title")
     type = indexes.CharField(model_attr="type", faceted=True)
     source = indexes.CharField(faceted=True)
+    source_kind = indexes.CharField(faceted=True)
     classification = indexes.CharField(model_attr="classification", faceted=True)
     origin = indexes.CharField(model_attr="origin", faceted=True)
     tags = indexes.MultiValueField(faceted=True)
@@ -63,6 +64,9 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_source(self, document: Document) -> str:
         return document.source.name
+
+    def prepare_source_kind(self, document: Document) -> str:
+        return document.source.kind
 
     def prepare_tags(self, document: Document) -> list[str]:
         return sorted(tag.name for tag in document.tags.all())

@@ -29,6 +29,7 @@ OPERATORS = {"AND", "OR", "NOT"}
 WORD_TOKEN = re.compile(r"\w+(?:\.\w+)*")  # what the index's analyzer calls a word
 BARE_WORD = re.compile(r'[^\s()"]+')
 NEEDS_QUOTES = re.compile(r'[\s:()"]')
+FIELD_NAME = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*")  # origin, source_kind: letters, joined by _
 
 # Field in the query language → (index field, kind). "text": words, phrases and prefixes
 # in a stemmed text field; "value": whole values, any case. The facets' come from their
@@ -174,7 +175,7 @@ def word_tokens(word: str) -> list[Token]:
     if word in OPERATORS:
         return [Token("OP", word)]
     name, colon, rest = word.partition(":")
-    if colon and name.isalpha():
+    if colon and FIELD_NAME.fullmatch(name):
         return [Token("FIELD", name.lower())] + ([Token("WORD", rest)] if rest else [])
     return [Token("WORD", word)]
 
