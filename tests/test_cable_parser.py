@@ -403,6 +403,15 @@ def test_paragraph_marking_variants(identifier, number, marking):
     assert paragraph(cable(identifier), number).marking == marking
 
 
+def test_marking_with_a_space_for_its_slash_is_read_as_a_marking():
+    body = "C O N F I D E N T I A L LIMA 001561\n\n1. (S NF) Said in confidence.\n2. (S NOFORN) Also.\n"
+    doc = parse_plain("", body)
+    assert [(p.marking, p.text) for p in doc.paragraphs] == [
+        ("S NF", "Said in confidence."),
+        ("S NOFORN", "Also."),
+    ]
+
+
 def test_site_date_line_above_the_banner_is_dropped():
     assert "Friday, 28 December 2007" not in all_text(cable("07ISLAMABAD5388"))
     assert numbers(cable("07ISLAMABAD5388")) == list(range(1, 12))

@@ -209,7 +209,8 @@ def test_the_home_page_lists_hostile_titles_inert(site, hostile):
 
 def test_the_admin_list_is_inert(admin_site, hostile):
     assert_inert(admin_site.get("/admin/archive/document/", {"q": MARKER}), shows="07HOSTILE1")
-    assert_inert(admin_site.get("/admin/archive/tag/"), shows="Hostile")
+    # The glossary's codes fill the tag list's first pages: find the hostile tag as staff would.
+    assert_inert(admin_site.get("/admin/archive/tag/", {"q": "Hostile"}), shows="Hostile")
 
 
 @pytest.mark.parametrize("name", ["article", "cable", "page"])

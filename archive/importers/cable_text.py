@@ -33,8 +33,8 @@ MONTHS = {
 }
 
 # --- Patterns -------------------------------------------------------------------------
-# Portion markings: (C) (SBU) (U) (S/NF) (C//NF) (S//REL TO USA, ACGU) (U//FOUO) ...
-MARKING = r"(?:TS|S|C|U|SBU|LOU|FOUO)(?:\s?/{1,2}\s?[A-Z][A-Z0-9 ,./-]{0,40}?)?"
+# Portion markings: (C) (SBU) (U) (S/NF) (C//NF) (S//REL TO USA, ACGU) (U//FOUO) (S NF) ...
+MARKING = r"(?:TS|S|C|U|SBU|LOU|FOUO)(?:\s?/{1,2}\s?[A-Z][A-Z0-9 ,./-]{0,40}?|[ ](?:NF|NOFORN))?"
 PARAGRAPH_START = re.compile(
     r"[ \t]{0,20}(?P<pilcrow>¶[ \t]?)?(?P<number>\d{1,4})[ \t]?\.(?=[\s(]|$)[ \t]{0,10}"
     r"(?:\((?P<marking>" + MARKING + r")\)[ \t]{0,10})?",

@@ -31,7 +31,7 @@ ADDED = "added"  # kept as another source file of its document; the current text
 # Raised whenever the parsers read files differently: an unchanged file imported by an
 # older version is read again on its next import, and `import_documents --reparse` re-reads
 # every stored original.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 SKIPPED = "skipped"
 SPECIAL_FILES = {
     stat.S_IFLNK: "is a symbolic link (not followed)",
