@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 from django.db.models import Count
 
-from archive.models import Document, Paragraph, Tag
+from archive import handling
+from archive.models import Document, Tag
 from archive.search import searching
 from tests.search_fixtures import *  # noqa: F403
 
@@ -40,9 +41,48 @@ def orm_facets(documents) -> dict[str, Counter]:
         "classification": count(rows, "classification"),
         "origin": count(rows, "origin"),
         "tag": count(Tag.objects.filter(documents__in=pks), "name", "documents"),
-        "marking": count(Paragraph.objects.filter(document_id__in=pks), "marking", "document_id"),
         "year": count(rows.filter(date__isnull=False), "date__year"),
+        **handling_facets(rows),
     }
+
+
+HANDLING_FACETS = [
+    "marking",
+    "precedence",
+    "to",
+    "info",
+    "signer",
+    "classified_by",
+    "declass_rule",
+    "released_year",
+    "declass_year",
+]
+
+
+def handling_values(document: Document) -> dict[str, list]:
+    """Each handling facet's values for one document, read from its stored header with
+    archive.handling (tested on its own in test_handling)."""
+    created = document.created.date() if document.created else document.date
+    due, rule = handling.declassification_due(document.declassification, document.declassify_on, created)
+    return {
+        "marking": sorted({handling.marking_value(p.marking) for p in document.paragraphs.all()} - {""}),
+        "precedence": [handling.precedence_value(document.header_precedence)],
+        "to": handling.office_names(document.header_to),
+        "info": handling.office_names(document.header_info),
+        "signer": [handling.signer_name(document.signature)],
+        "classified_by": [handling.classifying_office(document.classified_by)],
+        "declass_rule": [rule],
+        "released_year": [document.released.year if document.released else None],
+        "declass_year": [due.year if due else None],
+    }
+
+
+def handling_facets(documents) -> dict[str, Counter]:
+    counts = {name: Counter() for name in HANDLING_FACETS}
+    for document in documents.prefetch_related("paragraphs"):
+        for name, values in handling_values(document).items():
+            counts[name].update(value for value in values if value not in ("", None))
+    return counts
 
 
 def index_facets(outcome) -> dict[str, Counter]:
@@ -58,10 +98,13 @@ def orm_filtered(filters: dict, date_from=None, date_to=None):
         "classification": "classification__in",
         "origin": "origin__in",
         "tag": "tags__name__in",
-        "marking": "paragraphs__marking__in",
     }
     for name, values in filters.items():
-        documents = documents.filter(**{lookups[name]: values})
+        if name in lookups:
+            documents = documents.filter(**{lookups[name]: values})
+        else:
+            chosen = [d.pk for d in documents if set(handling_values(d)[name]) & set(values)]
+            documents = Document.objects.filter(pk__in=chosen)
     if date_from:
         documents = documents.filter(date__gte=date_from)
     if date_to:
@@ -80,8 +123,12 @@ FILTER_COMBINATIONS = [
     {"origin": ["Embassy Lima"]},
     {"tag": ["MARR"]},
     {"tag": ["PGOV", "PREL"], "classification": ["SECRET"]},
-    {"marking": ["S/NF"]},
+    {"marking": ["S//NF"]},
     {"marking": ["C", "SBU"], "tag": ["PREL"]},
+    {"precedence": ["IMMEDIATE"]},
+    {"to": ["SECSTATE WASHDC"], "info": ["AMEMBASSY BOGOTA", "AMEMBASSY LIMA"]},
+    {"classified_by": ["Ambassador", "Deputy Chief of Mission"], "type": ["cable"]},
+    {"declass_rule": ["N/A"]},
     {"type": ["cable"], "origin": ["Embassy Lima", "Embassy Bogota"], "tag": ["PE", "CO"]},
 ]
 
@@ -184,7 +231,7 @@ def test_an_unknown_or_partial_facet_value_matches_nothing(search_index, value):
     ],
 )
 def test_date_ranges_include_both_ends(search_index, date_from, date_to):
-    outcome = search_all(date_from=date_from, date_to=date_to)
+    outcome = search_all(ranges={"date": (date_from, date_to)})
     expected = orm_filtered({}, date_from, date_to)
 
     assert {r.document.pk for r in outcome.results} == set(expected.values_list("pk", flat=True))

@@ -229,8 +229,7 @@ def public_search(criteria: QueryDict, limit: int) -> tuple[int, list[int]]:
         # Each engine call (the count, then the keys) has a time budget of its own.
         with searching.engine_problems(q):
             tree = searching.parse_query(q)
-            dates = data.get("date_from"), data.get("date_to")
-            found = searching.filtered_queryset(tree, form.filters(), *dates)
+            found = searching.filtered_queryset(tree, form.filters(), form.date_ranges())
             found = searching.ordered(found, form.sort_order())
             found.query.highlight = False  # keys only: no snippets for thousands of hits
             count = found.count()

@@ -10,11 +10,11 @@ import unicodedata
 from django import forms
 from django.conf import settings
 
-from archive.search.facets import FILTER_FACETS
+from archive.search.facets import DATE_AXES, DATE_PARAMETERS, FILTER_FACETS
 
-# The parameters that choose documents; the others (page, page_size, sort, more, hl, a
+# The parameters that choose documents; the others (page, page_size, sort, more, hl, axis, a
 # tracker's utm_source…) only change how they are shown, or are not ours.
-CRITERIA = ("q", "date_from", "date_to", *FILTER_FACETS)
+CRITERIA = ("q", *DATE_PARAMETERS, *FILTER_FACETS)
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 DEFAULT_PAGE_SIZE = 20
@@ -64,30 +64,36 @@ def parse_partial_date(text: str, end: bool) -> dt.date:
         raise forms.ValidationError(f"{text} is not a date on the calendar.") from None
 
 
+class PartialDateField(forms.CharField):
+    """2007, 2007-10 or 2007-10-17, as the first or the last day it can mean."""
+
+    def __init__(self, end: bool, **kwargs):
+        super().__init__(required=False, max_length=10, **kwargs)
+        self.end = end
+
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_partial_date(value, end=self.end) if value else None
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, strip=True)
-    date_from = forms.CharField(required=False, max_length=10)
-    date_to = forms.CharField(required=False, max_length=10)
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1)
     more = forms.ChoiceField(required=False, choices=[(name, name) for name in FILTER_FACETS])
     more_filter = forms.CharField(required=False, max_length=MAX_VALUE_LENGTH, strip=True)
+    axis = forms.ChoiceField(required=False, choices=[(axis.name, axis.label) for axis in DATE_AXES])
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        for axis in DATE_AXES:
+            self.fields[f"{axis.name}_from"] = PartialDateField(end=False)
+            self.fields[f"{axis.name}_to"] = PartialDateField(end=True)
         for name in FILTER_FACETS:
             self.fields[name] = FacetValuesField(required=False)
         # The query parser explains control characters (NUL included) and offers a fix.
         self.fields["q"].validators = []
-
-    def clean_date_from(self):
-        value = self.cleaned_data["date_from"]
-        return parse_partial_date(value, end=False) if value else None
-
-    def clean_date_to(self):
-        value = self.cleaned_data["date_to"]
-        return parse_partial_date(value, end=True) if value else None
 
     def clean_page_size(self):
         size = self.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
@@ -97,15 +103,28 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+        for axis in DATE_AXES:
+            start, end = data.get(f"{axis.name}_from"), data.get(f"{axis.name}_to")
+            if start and end and start > end:
+                self.add_error(f"{axis.name}_to", "The end date is before the start date.")
         return data
 
     def has_criteria(self) -> bool:
         """Whether the cleaned parameters narrow the archive (words, a filter or a date)."""
+        return bool(self.cleaned_data.get("q") or self.filters() or self.date_ranges())
+
+    def date_ranges(self) -> dict[str, tuple]:
+        """{index field: (first day or None, last day or None)} for the date axes narrowed."""
         data = self.cleaned_data
-        return bool(data.get("q") or self.filters() or data.get("date_from") or data.get("date_to"))
+        ranges = {}
+        for axis in DATE_AXES:
+            start, end = data.get(f"{axis.name}_from"), data.get(f"{axis.name}_to")
+            if start or end:
+                ranges[axis.field] = (start, end)
+        return ranges
+
+    def histogram_axis(self) -> str:
+        return self.cleaned_data.get("axis") or "date"
 
     def filters(self) -> dict[str, list[str]]:
         """{facet: [values]} for the facets with values chosen."""

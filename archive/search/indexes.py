@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from haystack import indexes
 
+from archive import handling
 from archive.models import Document
 
 
@@ -25,8 +26,18 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
     origin = indexes.CharField(model_attr="origin", faceted=True)
     tags = indexes.MultiValueField(faceted=True)
     markings = indexes.MultiValueField(faceted=True)
+    precedence = indexes.CharField(faceted=True)
+    to_offices = indexes.MultiValueField(faceted=True)
+    info_offices = indexes.MultiValueField(faceted=True)
+    signer = indexes.CharField(faceted=True)
+    classified_by = indexes.CharField(faceted=True)
+    declass_rule = indexes.CharField(faceted=True)
     ref = indexes.MultiValueField()
     year = indexes.IntegerField(faceted=True, null=True)
+    released_year = indexes.IntegerField(faceted=True, null=True)
+    declass_year = indexes.IntegerField(faceted=True, null=True)
+    released_on = indexes.DateField(null=True)
+    declass_due = indexes.DateField(null=True)
     date = indexes.DateField(model_attr="date", null=True)
     created = indexes.DateTimeField(model_attr="created", null=True)
     released = indexes.DateTimeField(model_attr="released", null=True)
@@ -72,7 +83,45 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
         return sorted(tag.name for tag in document.tags.all())
 
     def prepare_markings(self, document: Document) -> list[str]:
-        return sorted({p.marking for p in document.paragraphs.all() if p.marking})
+        # One value per meaning: "(S/NF)", "(S NF)" and "(S//NF)" are all S//NF.
+        return sorted({handling.marking_value(p.marking) for p in document.paragraphs.all()} - {""})
+
+    # How the cable was handled (archive.handling): one value per meaning, for the facets.
+
+    def prepare_precedence(self, document: Document) -> str:
+        return handling.precedence_value(document.header_precedence)
+
+    def prepare_to_offices(self, document: Document) -> list[str]:
+        return handling.office_names(document.header_to or [])
+
+    def prepare_info_offices(self, document: Document) -> list[str]:
+        return handling.office_names(document.header_info or [])
+
+    def prepare_signer(self, document: Document) -> str:
+        return handling.signer_name(document.signature)
+
+    def prepare_classified_by(self, document: Document) -> str:
+        return handling.classifying_office(document.classified_by)
+
+    def declassification(self, document: Document):
+        created = document.created.date() if document.created else document.date
+        return handling.declassification_due(document.declassification, document.declassify_on, created)
+
+    def prepare_declass_due(self, document: Document):
+        return self.declassification(document)[0]
+
+    def prepare_declass_rule(self, document: Document) -> str:
+        return self.declassification(document)[1]
+
+    def prepare_declass_year(self, document: Document) -> int | None:
+        due = self.declassification(document)[0]
+        return due.year if due else None
+
+    def prepare_released_on(self, document: Document):
+        return document.released.date() if document.released else None
+
+    def prepare_released_year(self, document: Document) -> int | None:
+        return document.released.year if document.released else None
 
     def prepare_ref(self, document: Document) -> list[str]:
         # Both forms: `ref:02BOGOTA3101` and `ref:"BOGOTA 3101"` find the cable.

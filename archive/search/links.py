@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from archive.search.facets import FILTER_FACETS
+from archive.search.facets import DATE_PARAMETERS, FILTER_FACETS
 
 # Parameters a link to another result set drops: the page, and the "all values" view.
 RESET = ("page", "more", "more_filter")
@@ -36,13 +36,11 @@ def toggle_value(path: str, params: QueryDict, facet: str, value: str) -> str:
 
 def without_filters(path: str, params: QueryDict) -> str:
     """Clear all: the same words, no filters."""
-    return search_url(
-        path, changed(params, **{name: None for name in (*FILTER_FACETS, "date_from", "date_to")})
-    )
+    return search_url(path, changed(params, **{name: None for name in (*FILTER_FACETS, *DATE_PARAMETERS)}))
 
 
-def year_range(path: str, params: QueryDict, year: int) -> str:
-    return search_url(path, changed(params, date_from=str(year), date_to=str(year)))
+def year_range(path: str, params: QueryDict, year: int, axis: str = "date") -> str:
+    return search_url(path, changed(params, **{f"{axis}_from": str(year), f"{axis}_to": str(year)}))
 
 
 def page_link(path: str, params: QueryDict, number: int) -> str:

@@ -24,7 +24,7 @@ from archive.rendering import reveal_controls
 from archive.search import budget
 from archive.search import query as query_language
 from archive.search.engine import QueryTooBroad, search_engine
-from archive.search.facets import FACET_FIELDS
+from archive.search.facets import BY_NAME, FACET_FIELDS
 from archive.search.highlighting import highlight_words
 from archive.search.paragraphs import ParagraphHit, paragraph_hits
 from archive.search.translate import facet_sq, to_sq
@@ -115,16 +115,18 @@ def base_queryset() -> SearchQuerySet:
     return SearchQuerySet().models(Document).load_all()
 
 
-def filtered_queryset(tree, filters: dict[str, list[str]], date_from=None, date_to=None):
+def filtered_queryset(tree, filters: dict[str, list[str]], ranges: dict[str, tuple] | None = None):
+    """`ranges`: {date index field: (first day or None, last day or None)} (SearchForm.date_ranges)."""
     sqs = base_queryset()
     if tree is not None:
         sqs = sqs.filter(to_sq(tree)).highlight()
     for name, values in filters.items():
         sqs = sqs.filter(facet_sq(FACET_FIELDS[name], values))
-    if date_from:
-        sqs = sqs.filter(date__gte=date_from)
-    if date_to:
-        sqs = sqs.filter(date__lte=date_to)
+    for index_field, (start, end) in (ranges or {}).items():
+        if start:
+            sqs = sqs.filter(**{f"{index_field}__gte": start})
+        if end:
+            sqs = sqs.filter(**{f"{index_field}__lte": end})
     return sqs
 
 
@@ -181,11 +183,16 @@ def snippet_for(search_result) -> SafeString:
     return escape(reveal_controls(Truncator(" ".join(text.split())).words(SNIPPET_WORDS)))
 
 
-def build_results(search_results, tree) -> list[Result]:
+def chosen_markings(filters) -> list[str]:
+    """The marking facet's chosen values, as indexed: paragraph hits keep to them."""
+    return [BY_NAME["marking"].normalised(value) for value in filters.get("marking", ())]
+
+
+def build_results(search_results, tree, markings=()) -> list[Result]:
     # A hit whose document is gone from the database (deleted, its index update still queued)
     # comes back as None, or with no object: skip it rather than fail the page.
     found = [r for r in search_results if r is not None and r.object is not None]
-    hits = paragraph_hits([r.object for r in found], tree)
+    hits = paragraph_hits([r.object for r in found], tree, markings)
     return [Result(r.object, snippet_for(r), hits.get(r.object.pk, [])) for r in found]
 
 
@@ -205,17 +212,17 @@ def suggestion_for(tree, count: int) -> str:
     return suggested
 
 
-def search(q: str, filters, date_from=None, date_to=None, sort="relevance", page=1, page_size=20) -> Outcome:
+def search(q: str, filters, ranges=None, sort="relevance", page=1, page_size=20) -> Outcome:
     """Run one search within the time budget. Raises QueryProblem for a query we cannot run,
     SearchTooSlow (a QueryProblem) when it ran out of time."""
     tree = parse_query(q)
-    sqs = with_facets(ordered(filtered_queryset(tree, filters, date_from, date_to), sort))
+    sqs = with_facets(ordered(filtered_queryset(tree, filters, ranges), sort))
     # One budget for all the engine's work on this page: the results, the paragraphs that
     # match, a spelling suggestion.
     with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):
         search_results, page, count = fetch_page(sqs, page, page_size)
         return Outcome(
-            results=build_results(search_results, tree),
+            results=build_results(search_results, tree, chosen_markings(filters)),
             count=count,
             page=page,
             pages=max(1, math.ceil(count / page_size)),

@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from django.http import QueryDict
 
 from archive.search import links
-from archive.search.facets import BY_NAME, FILTER_FACETS, LABELS
+from archive.search.facets import AXIS_BY_NAME, BY_NAME, FILTER_FACETS, LABELS
 
 SHOWN_VALUES = 10
 
@@ -80,6 +80,8 @@ def facet_values(path: str, params: QueryDict, name: str, counts) -> list[FacetV
 def build_facets(path: str, params: QueryDict, counts: dict[str, list]) -> list[Facet]:
     facets = []
     for name, pairs in counts.items():
+        if name in BY_NAME and not BY_NAME[name].sidebar:
+            continue
         facet = Facet(name, LABELS.get(name, name), facet_values(path, params, name, pairs))
         if facet.has_more:
             facet.more_url = links.search_url(path, links.changed(params, more=name)) + f"#facet-{name}"
@@ -87,31 +89,30 @@ def build_facets(path: str, params: QueryDict, counts: dict[str, list]) -> list[
     return facets
 
 
-def build_chips(
-    path: str, params: QueryDict, filters: dict[str, list[str]], date_from, date_to
-) -> list[Chip]:
+def build_chips(path: str, params: QueryDict, filters: dict[str, list[str]], dates: list[str]) -> list[Chip]:
+    """`dates`: the date parameters in force (date_from, released_to …), shown as typed."""
     chips = [
         Chip(LABELS[name], value_label(name, value), links.toggle_value(path, params, name, value))
         for name in FILTER_FACETS
         for value in filters.get(name, [])
     ]
-    if date_from:
+    for name in dates:
         chips.append(
             Chip(
-                "From",
-                params.get("date_from", ""),
-                links.search_url(path, links.changed(params, date_from=None)),
-            )
-        )
-    if date_to:
-        chips.append(
-            Chip(
-                "To",
-                params.get("date_to", ""),
-                links.search_url(path, links.changed(params, date_to=None)),
+                date_label(name),
+                params.get(name, ""),
+                links.search_url(path, links.changed(params, **{name: None})),
             )
         )
     return chips
+
+
+def date_label(parameter: str) -> str:
+    """date_from → "From" (the document's own date); released_to → "Released to"."""
+    axis_name, _, end = parameter.rpartition("_")
+    if axis_name == "date":
+        return end.capitalize()
+    return f"{AXIS_BY_NAME[axis_name].label} {end}"
 
 
 def filtered_values(facet: Facet, text: str) -> list[FacetValue]:

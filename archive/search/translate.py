@@ -8,6 +8,7 @@ from functools import reduce
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ
 
+from archive.search.facets import BY_FIELD
 from archive.search.query import VALUE_FIELDS, Group, Not, Phrase, Term
 
 
@@ -27,7 +28,10 @@ def field_name(node) -> str:
 def term_sq(term: Term) -> SQ:
     name = field_name(term)
     is_value = term.field in VALUE_FIELDS
-    text = term.text.lower() if is_value else term.text
+    text = term.text
+    if is_value and term.field in BY_FIELD and not term.prefix:
+        text = BY_FIELD[term.field].normalised(text)
+    text = text.lower() if is_value else text
     if term.prefix:
         return SQ(**{f"{name}__startswith": Clean(text)})
     if term.fuzzy:
@@ -39,7 +43,10 @@ def to_sq(node) -> SQ:
     if isinstance(node, Term):
         return term_sq(node)
     if isinstance(node, Phrase):
-        return SQ(**{field_name(node): Exact(node.text)})
+        text = node.text
+        if node.field in VALUE_FIELDS and node.field in BY_FIELD:
+            text = BY_FIELD[node.field].normalised(text)
+        return SQ(**{field_name(node): Exact(text)})
     if isinstance(node, Not):
         return ~to_sq(node.child)
     if isinstance(node, Group):
@@ -50,4 +57,6 @@ def to_sq(node) -> SQ:
 
 def facet_sq(index_field: str, values: list[str]) -> SQ:
     """Documents with any of these exact values (several values of one facet are ORed)."""
+    facet = BY_FIELD.get(index_field)
+    values = [facet.normalised(value) for value in values] if facet else values
     return reduce(operator.or_, [SQ(**{f"{index_field}_exact": Exact(value)}) for value in values])

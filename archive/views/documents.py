@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from archive import citations as citations_format
+from archive.handling import marking_value
 from archive.importers import loader, source_files
 from archive.models import Document, Source, Tag
 from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
@@ -32,6 +33,7 @@ TAG_PAGE_SIZE = 25
 # Paragraphs a document page shows: every real cable fits one page (they have fewer than 200).
 DOCUMENT_PAGE_PARAGRAPHS = 200
 MAX_SHOWN_IDENTIFIER = 120
+MAX_MARKINGS_SHOWN = 10
 
 # The original is text, whatever it once was: nothing in it may run or load.
 ORIGINAL_CSP = "default-src 'none'; sandbox"
@@ -163,12 +165,13 @@ def document(request, identifier: str):
         )
 
     terms = highlight_terms(request.GET.get("hl", ""))
+    only_markings = chosen_markings(request.GET.getlist("marking"))
     # The words a search matched, as its result's snippet and paragraph hits mark them.
     highlighter = Highlighter.for_words(terms)
     cite = citation(found)
     document_url = request.build_absolute_uri(found.get_absolute_url())
     part = Paginator(shown_paragraphs, DOCUMENT_PAGE_PARAGRAPHS).get_page(request.GET.get("page"))
-    paragraphs, matches, first_match = [], 0, ""
+    paragraphs, matches, first_match, marked = [], 0, "", 0
     talk = news_context(found)
     spans = talk.get("spans", {}) if version is None else {}
     quoted = talk["discussion"].quoted_paragraphs if version is None and "discussion" in talk else {}
@@ -178,11 +181,14 @@ def document(request, identifier: str):
         if text_matches + heading_matches and not first_match:
             first_match = paragraph.anchor
         matches += text_matches + heading_matches
+        dimmed = bool(only_markings) and marking_value(paragraph.marking) not in only_markings
+        marked += bool(only_markings) and not dimmed
         paragraphs.append(
             {
                 "number": paragraph.number,
                 "anchor": paragraph.anchor,
                 "marking": paragraph.marking,
+                "dimmed": dimmed,
                 "numbered_by": paragraph.numbered_by,
                 "heading": heading if paragraph.heading else "",
                 "text": text,
@@ -203,6 +209,9 @@ def document(request, identifier: str):
         "highlight_terms": terms,
         "highlight_matches": matches,
         "first_match": first_match,
+        "only_markings": only_markings,
+        "marked_paragraphs": marked,
+        "all_paragraphs_url": without_parameter(request, "marking"),
         # The subject printed in the cable, when the title does not already say it all.
         "show_subject": found.is_cable
         and bool(found.subject)
@@ -217,6 +226,23 @@ def document(request, identifier: str):
         "part": part,  # highlighting counts the matches of this page only
     }
     return render(request, "archive/document.html", context)
+
+
+def chosen_markings(values: list[str]) -> list[str]:
+    """?marking=S//NF (as the search's marking facet links it), any printed form, at most a few."""
+    markings = []
+    for value in values[:MAX_MARKINGS_SHOWN]:
+        marking = marking_value(value[:40])
+        if marking and marking not in markings:
+            markings.append(marking)
+    return markings
+
+
+def without_parameter(request, name: str) -> str:
+    params = request.GET.copy()
+    params.pop(name, None)
+    query = params.urlencode()
+    return request.path + (f"?{query}" if query else "")
 
 
 def news_context(document: Document) -> dict:

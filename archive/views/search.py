@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from archive.models import Document
-from archive.search import links, searching, sidebar
-from archive.search.facets import FILTER_FACETS
+from archive.search import histogram, links, searching, sidebar
+from archive.search.facets import DATE_PARAMETERS, FILTER_FACETS
 from archive.search.forms import SORTS, SearchForm
 from archive.search.query import MAX_QUERY_LENGTH, SHOWN_FIELD_NAMES, QueryProblem
 from archive.text_match import QUOTE_WORDS, words
@@ -20,8 +20,7 @@ def run(form: SearchForm, page_size: int | None = None):
     return searching.search(
         data.get("q") or "",
         form.filters(),
-        data.get("date_from"),
-        data.get("date_to"),
+        form.date_ranges(),
         sort=form.sort_order(),
         page=data.get("page") or 1,
         page_size=page_size or data.get("page_size") or 20,
@@ -78,11 +77,14 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
         "messages_": form.error_messages(),
         "facets": facets,
         "more": more,
+        "histogram": histogram.build_histogram(path, params, outcome.facets, form.histogram_axis())
+        if outcome
+        else None,
         "passage": quoted_passage(data.get("q") or ""),
         "more_values": sidebar.filtered_values(more, data.get("more_filter") or "") if more else [],
         "more_filter": data.get("more_filter") or "",
         "chips": sidebar.build_chips(
-            path, params, form.filters(), data.get("date_from"), data.get("date_to")
+            path, params, form.filters(), [name for name in DATE_PARAMETERS if data.get(name)]
         ),
         "clear_url": links.without_filters(path, params),
         "sort": form.sort_order(),
