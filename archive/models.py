@@ -394,3 +394,23 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} document {self.document_pk}"
+
+
+class ClientRequestCount(models.Model):
+    """How many rate-limited requests (exports, feeds) one client made in one time window.
+
+    Kept in the database so every worker counts the same requests; old windows are deleted as
+    new ones start (archive.ratelimit). Not archive data: backups leave it out.
+    """
+
+    client = models.CharField(max_length=64)
+    window = models.BigIntegerField(help_text="The window's start, in seconds since the epoch.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "window"], name="one_count_per_client_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.count} in window {self.window}"

@@ -263,6 +263,11 @@ ARCHIVE_ADMIN_BULK_LIMIT = envint("ARCHIVE_ADMIN_BULK_LIMIT", 10_000, minimum=1)
 ARCHIVE_SEARCH_MAX_WILDCARD_TERMS = envint("ARCHIVE_SEARCH_MAX_WILDCARD_TERMS", MAX_WILDCARD_TERMS, minimum=0)
 ARCHIVE_SEARCH_MAX_EXPANSIONS = envint("ARCHIVE_SEARCH_MAX_EXPANSIONS", 2000, minimum=1)
 ARCHIVE_SEARCH_TIME_BUDGET = envfloat("ARCHIVE_SEARCH_TIME_BUDGET", 5.0, minimum=0.1)
+# A search's CSV or JSON Lines export stops after this many documents (and says so in its last line).
+ARCHIVE_EXPORT_MAX_ROWS = envint("ARCHIVE_EXPORT_MAX_ROWS", 50_000, minimum=1)
+# Exports and feeds one client may fetch per window (archive/ratelimit.py); 0 turns the limit off.
+ARCHIVE_EXPORTS_PER_WINDOW = envint("ARCHIVE_EXPORTS_PER_WINDOW", 30, minimum=0)
+ARCHIVE_EXPORT_WINDOW_SECONDS = envint("ARCHIVE_EXPORT_WINDOW_SECONDS", 600, minimum=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

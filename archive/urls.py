@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import path
 
-from archive.views import api, documents, health, quotes, search, versions
+from archive.views import api, documents, exports, health, quotes, search, versions
 
 urlpatterns = [
     path("", documents.home, name="home"),
     path("search/", search.search, name="search"),
     path("search/help/", search.search_help, name="search_help"),
+    path("search/export.csv", exports.export_csv, name="export_csv"),
+    path("search/export.jsonl", exports.export_jsonl, name="export_jsonl"),
+    path("search/feed.atom", exports.search_feed, name="search_feed"),
+    path("opensearch.xml", exports.opensearch, name="opensearch"),
     path("documents/<str:identifier>/", documents.document, name="document"),
     path("documents/<str:identifier>/p/<str:number>/", documents.paragraph_permalink, name="paragraph"),
     path("documents/<str:identifier>/cite.<str:fmt>", documents.cite, name="cite"),

@@ -224,18 +224,13 @@ def public_search(criteria: QueryDict, limit: int) -> tuple[int, list[int]]:
     if not form.has_criteria():  # every value was cleaned away (a control character, say)
         raise SearchProblem(NO_CRITERIA)
     data = form.cleaned_data
-    q = data.get("q") or ""
     try:
-        # Each engine call (the count, then the keys) has a time budget of its own.
-        with searching.engine_problems(q):
-            tree = searching.parse_query(q)
-            found = searching.filtered_queryset(tree, form.filters(), form.date_ranges())
-            found = searching.ordered(found, form.sort_order())
-            found.query.highlight = False  # keys only: no snippets for thousands of hits
-            count = found.count()
-            if count > limit:
-                return count, []
-            return count, [int(pk) for pk in found.values_list("django_id", flat=True)[:limit]]
+        count, batches = searching.found_keys(
+            data.get("q") or "", form.filters(), form.date_ranges(), form.sort_order(), limit
+        )
+        if count > limit:
+            return count, []
+        return count, [key for batch in batches for key in batch]
     except QueryProblem as exc:
         raise SearchProblem(exc.message) from None
 

@@ -42,6 +42,7 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
     created = indexes.DateTimeField(model_attr="created", null=True)
     released = indexes.DateTimeField(model_attr="released", null=True)
     declassify_on = indexes.DateField(model_attr="declassify_on", null=True)
+    imported_at = indexes.DateTimeField(model_attr="imported_at")
     # check_index compares it with the database: every save of a document changes it.
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
 

@@ -135,7 +135,32 @@ def ordered(sqs, sort: str):
         return sqs.order_by("-date")
     if sort == "oldest":
         return sqs.order_by("date")
+    if sort == "imported":  # the feed's order: what arrived last
+        return sqs.order_by("-imported_at")
     return sqs
+
+
+def found_keys(q: str, filters, ranges=None, sort="relevance", limit=1000, batch=5000):
+    """(how many documents the search finds, batches of the keys of the first `limit`, in the
+    search's order).
+
+    The count is taken at once; the keys are fetched `batch` at a time as the iterator is
+    read, each engine call with a time budget of its own (a long export is many short
+    searches, not one long one). Raises QueryProblem like search().
+    """
+    tree = parse_query(q)
+    found = ordered(filtered_queryset(tree, filters, ranges), sort)
+    found.query.highlight = False  # keys only: no snippets for thousands of hits
+    with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):
+        count = found.count()
+
+    def key_batches():
+        for start in range(0, min(count, limit), batch):
+            with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):
+                page = found.values_list("django_id", flat=True)[start : min(start + batch, limit)]
+                yield [int(pk) for pk in page]
+
+    return count, key_batches()
 
 
 def with_facets(sqs):

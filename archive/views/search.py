@@ -87,6 +87,8 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
             path, params, form.filters(), [name for name in DATE_PARAMETERS if data.get(name)]
         ),
         "clear_url": links.without_filters(path, params),
+        "export_query": links.changed(params, axis=None).urlencode(),
+        "export_limit": settings.ARCHIVE_EXPORT_MAX_ROWS,
         "sort": form.sort_order(),
         "sorts": SORTS,
         # The facet-values filter box resubmits everything; a new query keeps the filters.

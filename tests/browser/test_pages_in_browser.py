@@ -130,14 +130,18 @@ def test_print_stylesheet_hides_navigation_and_shows_link_targets(site, new_page
     assert "/original/" in after
 
 
-@pytest.mark.parametrize("name", ["home", "search", "cable", "article", "tag"])
+@pytest.mark.parametrize(
+    "name", ["home", "search", "search-released", "cable", "cable-marking", "article", "tag"]
+)
 def test_no_serious_accessibility_violations(site, seeds, new_page, axe_script, name):
     from archive.models import Tag
 
     url = {
         "home": "/",
         "search": "/search/?q=security",
+        "search-released": "/search/?q=peru&axis=released&precedence=ROUTINE",
         "cable": f"{LIMA}?hl=vrae",
+        "cable-marking": f"{LIMA}?marking=U",
         "article": article_url(seeds),
         "tag": Tag.objects.get(name="PGOV").get_absolute_url(),
     }[name]
