@@ -69,9 +69,9 @@ def documents_in_order(keys: list[int]) -> list[Document]:
     return [by_key[key] for key in keys if key in by_key]  # one deleted since it was indexed: skipped
 
 
-def search_documents(criteria, limit: int) -> tuple[int, Iterator[list[Document]]]:
-    """(documents found, batches of the first `limit` of them). criteria: (q, filters, ranges, sort)."""
-    count, batches = searching.found_keys(*criteria, limit=limit)
+def search_documents(criteria: dict, limit: int) -> tuple[int, Iterator[list[Document]]]:
+    """(documents found, batches of the first `limit` of them); criteria as found_keys takes them."""
+    count, batches = searching.found_keys(**criteria, limit=limit)
     return count, (documents_in_order(keys) for keys in batches)
 
 

@@ -155,3 +155,71 @@ def test_a_large_neighbourhood_keeps_the_most_cited_cables():
     assert len(identifiers) == MAX_NODES
     assert identifiers[0] == "09LIMA100"
     assert "09LIMA259" in identifiers
+
+
+# --- Search by citation ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def indexed_thread(thread):
+    from archive.search.indexing import drain_queue
+
+    drain_queue(wait=5)
+    return thread
+
+
+def found(client, **params) -> list[str]:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return [result.document.identifier for result in response.context["outcome"].results]
+
+
+def test_cites_finds_the_cables_that_cite_a_reference_held_or_not(client, indexed_thread):
+    assert found(client, cites="09MONTERREY284") == ["09MONTERREY318"]
+    assert found(client, cites="09monterrey274") == ["09MONTERREY318"]
+    assert found(client, cites="08MONTERREY390") == ["09MONTERREY284"]
+
+
+def test_cited_by_finds_the_cables_it_cites_that_the_archive_holds(client, indexed_thread):
+    assert found(client, cited_by="09MONTERREY318") == ["09MONTERREY284"]
+    assert found(client, cited_by="09MONTERREY284") == []  # it cites only cables not held
+
+
+def test_citation_filters_combine_with_words_and_facets(client, indexed_thread):
+    assert found(client, cites="09MONTERREY284", type="cable") == ["09MONTERREY318"]
+    assert found(client, cites="09MONTERREY284", type="article") == []
+    assert found(client, cites="09MONTERREY284", q="zyxwvut") == []
+
+
+def test_citation_filters_are_chips_that_remove_themselves(client, indexed_thread):
+    response = client.get("/search/", {"cites": "09MONTERREY284", "type": "cable"})
+
+    chips = {(chip.label, chip.value): chip.remove_url for chip in response.context["chips"]}
+    assert chips[("Cites", "09MONTERREY284")] == "/search/?type=cable"
+    assert response.context["clear_url"] == "/search/"
+
+
+def test_a_malformed_citation_filter_is_reported_and_ignored(client, indexed_thread):
+    response = client.get("/search/", {"cites": "not an id"})
+
+    assert "cites: NOT AN ID is not a cable reference ID such as 07LIMA3429." in response.context["messages_"]
+    assert response.context["outcome"].count == 2
+
+
+def test_most_cited_first_sorts_by_the_cables_citing_each(client, indexed_thread):
+    assert found(client, sort="cited") == ["09MONTERREY284", "09MONTERREY318"]
+    assert 'value="cited"' in client.get("/search/").content.decode()
+
+
+def test_the_cable_page_links_to_the_search_of_its_citers_and_cited(client, indexed_thread):
+    html = page(client, "09MONTERREY284")
+    assert 'href="/search/?cites=09MONTERREY284&amp;sort=newest"' in html
+
+    html = page(client, "09MONTERREY318")
+    assert 'href="/search/?cited_by=09MONTERREY318&amp;sort=newest"' in html
+
+
+def test_the_search_api_takes_the_citation_filters(client, indexed_thread):
+    body = client.get("/api/search/", {"cites": "09MONTERREY284"}).json()
+
+    assert [result["identifier"] for result in body["results"]] == ["09MONTERREY318"]

@@ -226,7 +226,12 @@ def public_search(criteria: QueryDict, limit: int) -> tuple[int, list[int]]:
     data = form.cleaned_data
     try:
         count, batches = searching.found_keys(
-            data.get("q") or "", form.filters(), form.date_ranges(), form.sort_order(), limit
+            data.get("q") or "",
+            form.filters(),
+            form.date_ranges(),
+            form.sort_order(),
+            limit,
+            citations=form.citations(),
         )
         if count > limit:
             return count, []

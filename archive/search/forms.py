@@ -14,11 +14,18 @@ from archive.search.facets import DATE_AXES, DATE_PARAMETERS, FILTER_FACETS
 
 # The parameters that choose documents; the others (page, page_size, sort, more, hl, axis, a
 # tracker's utm_source…) only change how they are shown, or are not ours.
-CRITERIA = ("q", *DATE_PARAMETERS, *FILTER_FACETS)
+CRITERIA = ("q", *DATE_PARAMETERS, *FILTER_FACETS, "cites", "cited_by")
+# Citation filters: the cables citing a reference ID, the archive's cables a cable cites.
+CITATION_FILTERS = {"cites": "Cites", "cited_by": "Cited by"}
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 DEFAULT_PAGE_SIZE = 20
-SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "cited": "Most cited first",
+}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 # haystack writes a date for Whoosh with strftime("%Y%m%d…"), which gives a year before 1000
 # without its leading zero: 0999-12-31 becomes "9991231000000", read as month 23 of 9991 (a crash).
@@ -76,8 +83,25 @@ class PartialDateField(forms.CharField):
         return parse_partial_date(value, end=self.end) if value else None
 
 
+class ReferenceIdField(forms.CharField):
+    """A cable's reference ID, any case: 07LIMA3429."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=MAX_VALUE_LENGTH, strip=True, **kwargs)
+
+    def clean(self, value):
+        from archive.references import is_reference_id
+
+        value = super().clean(value).upper()
+        if value and not is_reference_id(value):
+            raise forms.ValidationError(f"{value[:60]} is not a cable reference ID such as 07LIMA3429.")
+        return value
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, strip=True)
+    cites = ReferenceIdField()
+    cited_by = ReferenceIdField()
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1)
@@ -111,7 +135,7 @@ class SearchForm(forms.Form):
 
     def has_criteria(self) -> bool:
         """Whether the cleaned parameters narrow the archive (words, a filter or a date)."""
-        return bool(self.cleaned_data.get("q") or self.filters() or self.date_ranges())
+        return bool(self.cleaned_data.get("q") or self.filters() or self.date_ranges() or self.citations())
 
     def date_ranges(self) -> dict[str, tuple]:
         """{index field: (first day or None, last day or None)} for the date axes narrowed."""
@@ -122,6 +146,10 @@ class SearchForm(forms.Form):
             if start or end:
                 ranges[axis.field] = (start, end)
         return ranges
+
+    def citations(self) -> dict[str, str]:
+        """{"cites": reference ID, "cited_by": reference ID} for the citation filters given."""
+        return {name: self.cleaned_data[name] for name in CITATION_FILTERS if self.cleaned_data.get(name)}
 
     def histogram_axis(self) -> str:
         return self.cleaned_data.get("axis") or "date"

@@ -43,6 +43,7 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
     released = indexes.DateTimeField(model_attr="released", null=True)
     declassify_on = indexes.DateField(model_attr="declassify_on", null=True)
     imported_at = indexes.DateTimeField(model_attr="imported_at")
+    cited_count = indexes.IntegerField(model_attr="cited_count")
     # check_index compares it with the database: every save of a document changes it.
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
 

@@ -36,7 +36,8 @@ def toggle_value(path: str, params: QueryDict, facet: str, value: str) -> str:
 
 def without_filters(path: str, params: QueryDict) -> str:
     """Clear all: the same words, no filters."""
-    return search_url(path, changed(params, **{name: None for name in (*FILTER_FACETS, *DATE_PARAMETERS)}))
+    cleared = (*FILTER_FACETS, *DATE_PARAMETERS, "cites", "cited_by")
+    return search_url(path, changed(params, **dict.fromkeys(cleared)))
 
 
 def year_range(path: str, params: QueryDict, year: int, axis: str = "date") -> str:

@@ -17,9 +17,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from haystack.exceptions import SearchBackendError
-from haystack.query import SearchQuerySet
+from haystack.inputs import Exact
+from haystack.query import SQ, SearchQuerySet
 
-from archive.models import Document
+from archive.models import Document, Reference
 from archive.rendering import reveal_controls
 from archive.search import budget
 from archive.search import query as query_language
@@ -115,9 +116,12 @@ def base_queryset() -> SearchQuerySet:
     return SearchQuerySet().models(Document).load_all()
 
 
-def filtered_queryset(tree, filters: dict[str, list[str]], ranges: dict[str, tuple] | None = None):
-    """`ranges`: {date index field: (first day or None, last day or None)} (SearchForm.date_ranges)."""
+def filtered_queryset(tree, filters: dict[str, list[str]], ranges=None, citations=None):
+    """`ranges`: {date index field: (first day or None, last day or None)} (SearchForm.date_ranges);
+    `citations`: {"cites" or "cited_by": reference ID} (SearchForm.citations)."""
     sqs = base_queryset()
+    for name, reference_id in (citations or {}).items():
+        sqs = sqs.filter(citation_sq(name, reference_id))
     if tree is not None:
         sqs = sqs.filter(to_sq(tree)).highlight()
     for name, values in filters.items():
@@ -130,17 +134,34 @@ def filtered_queryset(tree, filters: dict[str, list[str]], ranges: dict[str, tup
     return sqs
 
 
+def citation_sq(name: str, reference_id: str) -> SQ:
+    """cites: the cables whose references hold it (the index's ref field); cited_by: the
+    archive's cables that it cites (a handful, read from the database)."""
+    if name == "cites":
+        return SQ(ref=Exact(reference_id.lower()))
+    cited = cited_documents(reference_id)
+    return SQ(django_id__in=cited) if cited else SQ(django_id=Exact("0"))  # pks start at 1
+
+
+def cited_documents(reference_id: str) -> list[int]:
+    references = Reference.objects.filter(document__identifier=reference_id).exclude(reference_id="")
+    identifiers = references.values_list("reference_id", flat=True)
+    return list(Document.objects.filter(identifier__in=identifiers).values_list("pk", flat=True))
+
+
 def ordered(sqs, sort: str):
     if sort == "newest":
         return sqs.order_by("-date")
     if sort == "oldest":
         return sqs.order_by("date")
+    if sort == "cited":
+        return sqs.order_by("-cited_count", "-date")
     if sort == "imported":  # the feed's order: what arrived last
         return sqs.order_by("-imported_at")
     return sqs
 
 
-def found_keys(q: str, filters, ranges=None, sort="relevance", limit=1000, batch=5000):
+def found_keys(q: str, filters, ranges=None, sort="relevance", limit=1000, batch=5000, citations=None):
     """(how many documents the search finds, batches of the keys of the first `limit`, in the
     search's order).
 
@@ -149,7 +170,7 @@ def found_keys(q: str, filters, ranges=None, sort="relevance", limit=1000, batch
     searches, not one long one). Raises QueryProblem like search().
     """
     tree = parse_query(q)
-    found = ordered(filtered_queryset(tree, filters, ranges), sort)
+    found = ordered(filtered_queryset(tree, filters, ranges, citations), sort)
     found.query.highlight = False  # keys only: no snippets for thousands of hits
     with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):
         count = found.count()
@@ -237,11 +258,11 @@ def suggestion_for(tree, count: int) -> str:
     return suggested
 
 
-def search(q: str, filters, ranges=None, sort="relevance", page=1, page_size=20) -> Outcome:
+def search(q: str, filters, ranges=None, sort="relevance", page=1, page_size=20, citations=None) -> Outcome:
     """Run one search within the time budget. Raises QueryProblem for a query we cannot run,
     SearchTooSlow (a QueryProblem) when it ran out of time."""
     tree = parse_query(q)
-    sqs = with_facets(ordered(filtered_queryset(tree, filters, ranges), sort))
+    sqs = with_facets(ordered(filtered_queryset(tree, filters, ranges, citations), sort))
     # One budget for all the engine's work on this page: the results, the paragraphs that
     # match, a spelling suggestion.
     with budget.time_budget(settings.ARCHIVE_SEARCH_TIME_BUDGET), engine_problems(q):

@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from archive.search import links
 from archive.search.facets import AXIS_BY_NAME, BY_NAME, FILTER_FACETS, LABELS
+from archive.search.forms import CITATION_FILTERS
 
 SHOWN_VALUES = 10
 
@@ -89,13 +90,19 @@ def build_facets(path: str, params: QueryDict, counts: dict[str, list]) -> list[
     return facets
 
 
-def build_chips(path: str, params: QueryDict, filters: dict[str, list[str]], dates: list[str]) -> list[Chip]:
-    """`dates`: the date parameters in force (date_from, released_to …), shown as typed."""
+def build_chips(
+    path: str, params: QueryDict, filters: dict[str, list[str]], dates: list[str], citations=None
+) -> list[Chip]:
+    """`dates`: the date parameters in force (date_from, released_to …), shown as typed;
+    `citations`: {"cites" or "cited_by": reference ID}."""
     chips = [
         Chip(LABELS[name], value_label(name, value), links.toggle_value(path, params, name, value))
         for name in FILTER_FACETS
         for value in filters.get(name, [])
     ]
+    for name, reference_id in (citations or {}).items():
+        remove = links.search_url(path, links.changed(params, **{name: None}))
+        chips.append(Chip(CITATION_FILTERS[name], reference_id, remove))
     for name in dates:
         chips.append(
             Chip(

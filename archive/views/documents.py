@@ -199,12 +199,14 @@ def document(request, identifier: str):
             }
         )
     tags = list(found.tags.all())
+    references = resolve(list(found.references.all()))
     context = {
         "document": found,
         "paragraphs": paragraphs,
         "subject_tags": [t for t in tags if t.kind == Tag.Kind.SUBJECT],
         "topic_tags": [t for t in tags if t.kind == Tag.Kind.TOPIC],
-        "references": resolve(list(found.references.all())),
+        "references": references,
+        "references_held": any(reference.in_archive for reference in references),
         "related": related_documents(found),
         "highlight_terms": terms,
         "highlight_matches": matches,
@@ -275,7 +277,8 @@ def citations(document: Document) -> dict:
     return {
         "cited_by": cited_by[:CITED_BY_SHOWN],
         "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
-        "cited_by_search": f"{reverse('search')}?q=ref:{document.identifier}",
+        "cited_by_search": f"{reverse('search')}?cites={document.identifier}&sort=newest",
+        "cites_search": f"{reverse('search')}?cited_by={document.identifier}&sort=newest",
         "timeline": layout(neighbourhood(document)),
     }
 
@@ -291,7 +294,7 @@ def cable_not_held(request, reference_id: str):
         "reference_id": reference_id,
         "cited_by": cited_by[:CITED_BY_SHOWN],
         "cited_by_more": len(cited_by) > CITED_BY_SHOWN,
-        "cited_by_search": f"{reverse('search')}?q=ref:{reference_id}",
+        "cited_by_search": f"{reverse('search')}?cites={reference_id}&sort=newest",
     }
     return render(request, "archive/cable_not_held.html", context, status=404)
 

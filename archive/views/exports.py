@@ -28,8 +28,9 @@ FEED_ENTRIES = 50
 SUMMARY_WORDS = 60
 
 
-def checked_criteria(request) -> tuple[tuple | None, HttpResponse | None]:
-    """((q, filters, ranges, sort), None) for a valid search, or (None, a 400 saying why)."""
+def checked_criteria(request) -> tuple[dict | None, HttpResponse | None]:
+    """(the search's criteria as searching.found_keys takes them, None) for a valid search,
+    or (None, a 400 saying why)."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         return None, plain_error(" ".join(form.error_messages()))
@@ -38,7 +39,14 @@ def checked_criteria(request) -> tuple[tuple | None, HttpResponse | None]:
         searching.parse_query(data.get("q") or "")
     except QueryProblem as problem:
         return None, plain_error(problem.message)
-    return (data.get("q") or "", form.filters(), form.date_ranges(), form.sort_order()), None
+    criteria = {
+        "q": data.get("q") or "",
+        "filters": form.filters(),
+        "ranges": form.date_ranges(),
+        "sort": form.sort_order(),
+        "citations": form.citations(),
+    }
+    return criteria, None
 
 
 def plain_error(message: str, status: int = 400) -> HttpResponse:
@@ -97,9 +105,9 @@ class SearchFeed(Feed):
         return criteria
 
     def title(self, criteria):
-        q, filters, ranges, _ = criteria
+        q = criteria["q"]
         described = f"“{q}”" if q else "everything"
-        narrowed = " (filtered)" if filters or ranges else ""
+        narrowed = " (filtered)" if criteria["filters"] or criteria["ranges"] or criteria["citations"] else ""
         return f"Quipu: new documents matching {described}{narrowed}"
 
     def subtitle(self, criteria):
@@ -112,10 +120,8 @@ class SearchFeed(Feed):
         return self.request.get_full_path()
 
     def items(self, criteria):
-        q, filters, ranges, _ = criteria
-        _, batches = searching.found_keys(
-            q, filters, ranges, "imported", limit=FEED_ENTRIES, batch=FEED_ENTRIES
-        )
+        newest = {**criteria, "sort": "imported"}
+        _, batches = searching.found_keys(**newest, limit=FEED_ENTRIES, batch=FEED_ENTRIES)
         return [document for keys in batches for document in exports.documents_in_order(keys)]
 
     def item_title(self, document: Document):

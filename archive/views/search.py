@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from archive.models import Document
 from archive.search import histogram, links, searching, sidebar
 from archive.search.facets import DATE_PARAMETERS, FILTER_FACETS
-from archive.search.forms import SORTS, SearchForm
+from archive.search.forms import CITATION_FILTERS, SORTS, SearchForm
 from archive.search.query import MAX_QUERY_LENGTH, SHOWN_FIELD_NAMES, QueryProblem
 from archive.text_match import QUOTE_WORDS, words
 
@@ -24,6 +24,7 @@ def run(form: SearchForm, page_size: int | None = None):
         sort=form.sort_order(),
         page=data.get("page") or 1,
         page_size=page_size or data.get("page_size") or 20,
+        citations=form.citations(),
     )
 
 
@@ -84,7 +85,11 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
         "more_values": sidebar.filtered_values(more, data.get("more_filter") or "") if more else [],
         "more_filter": data.get("more_filter") or "",
         "chips": sidebar.build_chips(
-            path, params, form.filters(), [name for name in DATE_PARAMETERS if data.get(name)]
+            path,
+            params,
+            form.filters(),
+            [name for name in DATE_PARAMETERS if data.get(name)],
+            form.citations(),
         ),
         "clear_url": links.without_filters(path, params),
         "export_query": links.changed(params, axis=None).urlencode(),
@@ -93,7 +98,12 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
         "sorts": SORTS,
         # The facet-values filter box resubmits everything; a new query keeps the filters.
         "hidden_params": [(k, v) for k, values in params.lists() if k != "more_filter" for v in values],
-        "filter_params": [(k, v) for k, values in params.lists() if k in FILTER_FACETS for v in values],
+        "filter_params": [
+            (k, v)
+            for k, values in params.lists()
+            if k in FILTER_FACETS or k in CITATION_FILTERS
+            for v in values
+        ],
     }
 
 
