@@ -2,7 +2,8 @@
 
 Eight columns, no header row, every field quoted, `\\"` and `\\\\` escapes, newlines kept
 inside fields: internal id, created (MM/DD/YYYY HH:MM), reference ID, origin,
-classification, references (`|`-separated IDs of earlier cables of the same corpus),
+classification, references (`|`-separated IDs of earlier cables of the same corpus, and
+now and then of a cable the corpus lacks, as in the release),
 header, body.
 
 Everything is drawn from one `random.Random(seed)`, so a seed always gives the same
@@ -13,8 +14,9 @@ recent reference IDs per post. Memory stays flat whatever the count.
 
 The shape follows the real release: about 250 posts and 300 TAGS with Zipf-like
 frequencies, its classification mix, dates from 1985 to February 2010 with 2008 and
-2009 the biggest years, 4-15 numbered paragraphs per cable carrying the portion
-marking of the classification, and about 6.5 KB per cable. The text is built from
+2009 the biggest years, 4-15 numbered paragraphs per cable carrying portion markings
+(mostly the classification's, some lower; NOFORN printed as S/NF, S//NF, S NF …), and
+about 6.5 KB per cable. The text is built from
 templates over a security-cooperation vocabulary, so that common terms ("terrorism",
 "drug trafficking") occur in many cables and rare ones ("VRAE", "riverine") in few.
 """
@@ -94,6 +96,16 @@ CLASSIFICATIONS = [
 ]
 CLASSIFICATION_CHOICE = Weighted(CLASSIFICATIONS, [c.released for c in CLASSIFICATIONS])
 MARKINGS = {c.name: c.marking for c in CLASSIFICATIONS}
+# Paragraph markings per classification: (the cable's own level as printed, weighted by
+# repetition; lower levels a paragraph may carry).
+PARAGRAPH_MARKINGS = {
+    "UNCLASSIFIED": (["U"], []),
+    _FOUO: (["SBU"], ["U"]),
+    "CONFIDENTIAL": (["C"], ["U", "SBU"]),
+    "CONFIDENTIAL//NOFORN": (["C/NF"] * 6 + ["C//NF", "C NF"], ["C", "U"]),
+    "SECRET": (["S"], ["C", "U"]),
+    "SECRET//NOFORN": (["S/NF"] * 8 + ["S//NF", "S NF", "S/NOFORN"], ["S", "C", "U"]),
+}
 
 # --- Dates ----------------------------------------------------------------------------------
 # Relative number of cables per year: few before 2003, 2008 and 2009 the biggest years,
@@ -1298,6 +1310,7 @@ class CorpusGenerator:
 
     RECENT_PER_POST = 6
     RECENT_GLOBAL = 200
+    NOT_IN_CORPUS = 0.12  # share of references to cables the corpus lacks
 
     def __init__(self, count: int, seed: int = 1):
         self.count = count
@@ -1323,8 +1336,9 @@ class CorpusGenerator:
         self.serials[key] = serial
         return serial
 
-    def choose_references(self, post: Post) -> list[tuple[str, str, int, int]]:
-        """Mostly none; else one to four recent cables, usually of the same post."""
+    def choose_references(self, post: Post, created: dt.datetime) -> list[tuple[str, str, int, int]]:
+        """Mostly none; else one to four recent cables, usually of the same post, and now and
+        then a cable the corpus lacks (as the release lacks many cables its cables cite)."""
         rng = self.rng
         if rng.random() > 0.42:
             return []
@@ -1332,12 +1346,21 @@ class CorpusGenerator:
         own = self.recent_by_post.get(post.code)
         chosen = []
         for _ in range(wanted):
-            pool = own if own and rng.random() < 0.7 else self.recent
-            if pool:
-                ref = rng.choice(pool)
-                if ref not in chosen:
-                    chosen.append(ref)
+            if rng.random() < self.NOT_IN_CORPUS:
+                ref = self.cable_not_in_corpus(post, created)
+            else:
+                pool = own if own and rng.random() < 0.7 else self.recent
+                ref = rng.choice(pool) if pool else None
+            if ref and ref not in chosen:
+                chosen.append(ref)
         return chosen
+
+    def cable_not_in_corpus(self, post: Post, created: dt.datetime) -> tuple[str, str, int, int]:
+        """A cable of this post from one to three years back, with a serial number beyond any the
+        corpus gives that year (they run up to about the post's yearly volume)."""
+        year = created.year - self.rng.randint(1, 3)
+        serial = 3 * post.yearly + self.rng.randint(1, 999)
+        return (f"{year % 100:02d}{post.code}{serial}", post.banner, year, serial)
 
     def remember(self, post: Post, ref: tuple[str, str, int, int]) -> None:
         """Keep (identifier, banner, year, serial) for later cables to refer to; bounded."""
@@ -1357,7 +1380,7 @@ class CorpusGenerator:
         year = created.year
         serial = self.next_serial(post, created)
         identifier = f"{year % 100:02d}{post.code}{serial}"
-        refs = self.choose_references(post)
+        refs = self.choose_references(post, created)
         self.remember(post, (identifier, post.banner, year, serial))
         writer = CableWriter(rng, post, country, classification, created, serial, refs)
         body, intent = writer.body()
@@ -1532,9 +1555,10 @@ class CableWriter:
         sections = min(9, 1 + total // 3600) if wrapped else 1
         lines = self.preamble(subject, tags, sections, width)
         blocks = []
+        markings = self.paragraph_markings(len(texts))
         for number, text in enumerate(texts, 1):
             above = self.heading_lines(headings[number]) if number in headings else []
-            first = prefix.format(n=number, m=c.marking) + text
+            first = prefix.format(n=number, m=markings[number - 1]) + text
             lines_ = wrap(first, width, trailing) if wrapped else [first]
             below = self.bullets() if number not in (1, len(texts)) and rng.random() < 0.06 else []
             blocks.append((above, lines_, below))
@@ -1544,11 +1568,19 @@ class CableWriter:
         intent = {
             "subject": subject,
             "tags": tags,
-            "markings": [c.marking] * len(texts),
+            "markings": markings,
             "headings": headings,
             "signature": signature,
         }
         return "\n".join(lines) + "\n", intent
+
+    def paragraph_markings(self, count: int) -> list[str]:
+        """Each paragraph's portion marking as printed: mostly the cable's own level, some lower,
+        and NOFORN in the forms the release prints it (S/NF far more often than S//NF)."""
+        rng = self.rng
+        own, lower = PARAGRAPH_MARKINGS[self.classification.name]
+        printed_own = [rng.choice(own) for _ in range(count)]
+        return [mark if not lower or rng.random() < 0.7 else rng.choice(lower) for mark in printed_own]
 
     def printed_heading(self, heading: str) -> str:
         """Headings are printed as written or in capitals, about half and half."""
