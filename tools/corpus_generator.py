@@ -1542,7 +1542,7 @@ class CableWriter:
 
     def body(self) -> tuple[str, dict]:
         """The body text, and what it says (subject, tags, markings ...) for the Cable."""
-        rng, c = self.rng, self.classification
+        rng = self.rng
         texts, headings = self.paragraph_texts()
         subject = self.subject()
         tags = self.tags()
