@@ -132,7 +132,7 @@ def test_a_word_finds_the_cable_with_its_paragraphs(search_index):
     lima = next(r for r in outcome.results if r.document.identifier == "07LIMA3429")
     numbers = [hit.number for hit in lima.paragraphs]
     assert {1, 2} <= set(numbers)
-    assert lima.paragraphs[0].url == "/documents/07LIMA3429/?hl=VRAE#p1"
+    assert lima.paragraphs[0].url == "/documents/07LIMA3429/?hl=VRAE#p2"
     assert "<mark>VRAE</mark>" in lima.paragraphs[1].snippet
 
 

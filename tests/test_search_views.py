@@ -69,8 +69,8 @@ def test_results_show_title_identifier_type_date_origin_classification_and_parag
     assert '<span class="ident">07LIMA3429</span>' in html
     assert "17 Oct 2007" in html and "Embassy Lima" in html and "CONFIDENTIAL" in html
     assert "<mark>VRAE</mark>" in html
-    assert 'href="/documents/07LIMA3429/?hl=VRAE#p1">¶1</a>' in html
-    assert 'href="/documents/07LIMA3429/?hl=VRAE#p2">¶2</a>' in html
+    assert 'href="/documents/07LIMA3429/?hl=VRAE#p2" title="Paragraph 2">¶2</a>' in html
+    assert 'href="/documents/07LIMA3429/?hl=VRAE#p1" title="Paragraph 1">¶1</a>' in html
 
 
 def test_a_reference_id_goes_straight_to_the_cable(client_with_index):
@@ -173,6 +173,53 @@ def test_facet_links_add_a_value_and_keep_the_rest_of_the_search(client_with_ind
     assert prel.selected and prel.url == "/search/?q=security&sort=newest"
 
 
+def test_choosing_a_value_keeps_the_other_values_of_its_facet_with_their_counts(client_with_index):
+    everything = page(client_with_index).context["facets"]
+    response = page(client_with_index, origin="Embassy Lima")
+
+    origins = next(f for f in response.context["facets"] if f.name == "origin")
+    before = next(f for f in everything if f.name == "origin")
+    assert [(v.value, v.count) for v in origins.values] == [(v.value, v.count) for v in before.values]
+    assert [v.value for v in origins.values if v.selected] == ["Embassy Lima"]
+    assert response.context["outcome"].count == 1
+
+
+def test_a_second_value_of_a_facet_is_ored_with_the_first(client_with_index):
+    response = page(client_with_index, origin="Embassy Lima")
+    origins = next(f for f in response.context["facets"] if f.name == "origin")
+    bogota = next(v for v in origins.values if v.value == "Embassy Bogota")
+
+    assert bogota.url == "/search/?origin=Embassy+Lima&origin=Embassy+Bogota"
+    both = client_with_index.get(bogota.url)
+    assert both.context["outcome"].count == 1 + bogota.count
+    chips = {(c.label, c.value) for c in both.context["chips"]}
+    assert chips == {("Origin", "Embassy Lima"), ("Origin", "Embassy Bogota")}
+
+
+def test_other_facets_count_only_the_documents_the_choice_keeps(client_with_index):
+    response = page(client_with_index, origin="Embassy Lima")
+
+    types = next(f for f in response.context["facets"] if f.name == "type")
+    assert [(v.value, v.count) for v in types.values] == [("cable", 1)]
+
+
+def test_a_chosen_value_is_listed_even_beyond_the_first_ten(client_with_index):
+    rare = next(f for f in page(client_with_index).context["facets"] if f.name == "origin").values[-1]
+    response = page(client_with_index, origin=rare.value)
+
+    origins = next(f for f in response.context["facets"] if f.name == "origin")
+    assert rare.value in [v.value for v in origins.shown if v.selected]
+
+
+def test_a_chosen_year_keeps_the_other_years_and_unchooses_itself(client_with_index):
+    response = page(client_with_index, date_from="2007", date_to="2007")
+
+    years = next(f for f in response.context["facets"] if f.name == "year")
+    assert len(years.values) > 1
+    chosen = next(v for v in years.values if v.selected)
+    assert chosen.value == 2007 and chosen.url == "/search/"
+
+
 def test_active_filters_are_chips_that_remove_themselves(client_with_index):
     response = page(client_with_index, q="peru", origin="Embassy Lima", tag=["MARR", "PE"], date_from="2007")
 
@@ -209,6 +256,12 @@ def test_the_all_values_page_filters_the_list_without_javascript(client_with_ind
     assert values == ["Embassy Buenos Aires"]
     html = response.content.decode()
     assert 'name="more_filter"' in html and '<input type="hidden" name="more" value="origin">' in html
+
+
+def test_the_all_values_filter_ignores_accents(client_with_index):
+    response = page(client_with_index, more="source", more_filter="dialogo")
+
+    assert [v.label for v in response.context["more_values"]] == ["Diálogo"]
 
 
 def test_page_numbers_say_page_n_of_m_and_keep_the_search(client_with_index):
@@ -294,10 +347,12 @@ def test_the_api_returns_results_paragraphs_facets_and_counts(client_with_index)
     assert result["url"] == "http://testserver/documents/07LIMA3429/"
     assert "<mark>VRAE</mark>" in result["snippet"]
     assert result["paragraphs"][0] == {
-        "number": 1,
-        "url": "http://testserver/documents/07LIMA3429/?hl=VRAE#p1",
+        "number": 2,
+        "numbered_by": "source",
+        "url": "http://testserver/documents/07LIMA3429/?hl=VRAE#p2",
         "snippet": result["paragraphs"][0]["snippet"],
     }
+    assert result["more_paragraphs"] == 2
     assert data["facets"]["origin"] == [["Embassy Lima", 1]]
     assert data["suggestion"] is None
 

@@ -40,6 +40,10 @@ def without_filters(path: str, params: QueryDict) -> str:
     return search_url(path, changed(params, **dict.fromkeys(cleared)))
 
 
+def without_dates(path: str, params: QueryDict, axis: str = "date") -> str:
+    return search_url(path, changed(params, **{f"{axis}_from": None, f"{axis}_to": None}))
+
+
 def year_range(path: str, params: QueryDict, year: int, axis: str = "date") -> str:
     return search_url(path, changed(params, **{f"{axis}_from": str(year), f"{axis}_to": str(year)}))
 

@@ -20,7 +20,7 @@ from haystack.exceptions import SearchBackendError
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-from archive.models import Document, Reference
+from archive.models import Document, Paragraph, Reference
 from archive.rendering import reveal_controls
 from archive.search import budget
 from archive.search import query as query_language
@@ -50,7 +50,9 @@ class SearchTooSlow(query_language.QueryProblem):
 class Result:
     document: Document
     snippet: SafeString
-    paragraphs: list[ParagraphHit] = field(default_factory=list)
+    paragraphs: list[ParagraphHit] = field(default_factory=list)  # the best, best first
+    more_paragraphs: int = 0  # further paragraphs that match
+    more_paragraphs_url: str = ""  # the document, every match highlighted
 
 
 @dataclass
@@ -206,6 +208,41 @@ def facet_counts(sqs) -> dict[str, list[tuple]]:
     return {name: list(fields.get(index_field, [])) for name, index_field in FACET_FIELDS.items()}
 
 
+def counts_beside_choices(tree, filters, ranges, citations) -> dict[str, list[tuple]]:
+    """Multi-select facets, as in Blacklight: a facet with chosen values is counted as if none
+    of its own values were chosen (every other filter applies), so its other values stay in
+    view with the number of documents each would add. One facet query per such facet."""
+    ranges = ranges or {}
+    recounted = {}
+    for name, values in filters.items():
+        if values:
+            others = {other: chosen for other, chosen in filters.items() if other != name}
+            recounted[name] = one_facet_counts(name, filtered_queryset(tree, others, ranges, citations))
+    if chosen_year(ranges.get("date")):
+        without_year = {field: span for field, span in ranges.items() if field != "date"}
+        recounted["year"] = one_facet_counts(
+            "year", filtered_queryset(tree, filters, without_year, citations)
+        )
+    return recounted
+
+
+def one_facet_counts(name: str, sqs) -> list[tuple]:
+    index_field = FACET_FIELDS[name]
+    sqs = sqs.facet(index_field)
+    sqs.query.highlight = False
+    return list(sqs.facet_counts().get("fields", {}).get(index_field, []))
+
+
+def chosen_year(span) -> int | None:
+    """The year a date range is exactly (1 January to 31 December), as the year facet chooses."""
+    if not span or not span[0] or not span[1]:
+        return None
+    start, end = span
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return start.year
+    return None
+
+
 def safe_snippet(html: str) -> SafeString:
     """Backend highlighting as escaped text with only <mark>, whatever the backend escaped."""
     parts = []
@@ -217,16 +254,36 @@ def safe_snippet(html: str) -> SafeString:
     return mark_safe(" ".join("".join(parts).split()))
 
 
-def snippet_for(search_result) -> SafeString:
+def snippet_for(search_result, opening: str) -> SafeString:
+    """The engine's highlighted passage, unless it only repeats the title (a match there); then,
+    as for a browse, the opening of the document's first paragraph (a cable's ¶1, often its
+    summary)."""
     highlighted = (getattr(search_result, "highlighted", None) or {}).get("text") or []
-    if highlighted and highlighted[0]:
+    if highlighted and highlighted[0] and not repeats_title(highlighted[0], search_result.object):
         return safe_snippet(highlighted[0])
-    document = search_result.object
-    if document.is_cable:
-        text = document.subject or document.title
-    else:
-        text = getattr(search_result, "text", "") or ""
+    return plain_snippet(opening)
+
+
+def plain_snippet(text: str) -> SafeString:
     return escape(reveal_controls(Truncator(" ".join(text.split())).words(SNIPPET_WORDS)))
+
+
+def repeats_title(html: str, document) -> bool:
+    shown = " ".join(MARK_TAGS.sub("", unescape(html)).split()).casefold()
+    title = " ".join(document.title.split()).casefold()
+    starts_with_identifier = bool(document.identifier) and shown.startswith(document.identifier.casefold())
+    return starts_with_identifier or (len(title.split()) >= 3 and title in shown)
+
+
+def openings(documents) -> dict[int, str]:
+    """{document pk: the text of its first paragraph (¶1 where it has one)}. One query."""
+    first: dict[int, tuple[int, str]] = {}
+    paragraphs = Paragraph.objects.filter(document_id__in=[d.pk for d in documents], number__lte=1)
+    for pk, number, text in paragraphs.values_list("document_id", "number", "text"):
+        if pk not in first or number == 1:
+            first[pk] = (number, text)
+    fallback = {d.pk: d.subject or d.title for d in documents}
+    return {pk: first[pk][1] if pk in first else fallback[pk] for pk in fallback}
 
 
 def chosen_markings(filters) -> list[str]:
@@ -239,7 +296,17 @@ def build_results(search_results, tree, markings=()) -> list[Result]:
     # comes back as None, or with no object: skip it rather than fail the page.
     found = [r for r in search_results if r is not None and r.object is not None]
     hits = paragraph_hits([r.object for r in found], tree, markings)
-    return [Result(r.object, snippet_for(r), hits.get(r.object.pk, [])) for r in found]
+    first = openings([r.object for r in found if r.object.pk not in hits])
+    return [result(r, hits.get(r.object.pk), first.get(r.object.pk, "")) for r in found]
+
+
+def result(search_result, hits, opening: str) -> Result:
+    """A result whose paragraphs match has the best one's passage as its snippet (the page shows
+    the paragraphs in its place); one without, a passage of its text."""
+    document = search_result.object
+    if hits is None:
+        return Result(document, snippet_for(search_result, opening))
+    return Result(document, hits.shown[0].snippet, hits.shown, hits.more, hits.more_url)
 
 
 def suggestion_for(tree, count: int) -> str:
@@ -273,7 +340,7 @@ def search(q: str, filters, ranges=None, sort="relevance", page=1, page_size=20,
             page=page,
             pages=max(1, math.ceil(count / page_size)),
             page_size=page_size,
-            facets=facet_counts(sqs),
+            facets=facet_counts(sqs) | counts_beside_choices(tree, filters, ranges, citations),
             words=highlight_words(tree),
             suggestion=suggestion_for(tree, count),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -43,7 +44,9 @@ class Facet:
 
     @property
     def shown(self) -> list[FacetValue]:
-        return self.values[:SHOWN_VALUES]
+        """The commonest values, and every chosen one wherever it ranks (so it can be unchosen)."""
+        first = self.values[:SHOWN_VALUES]
+        return first + [v for v in self.values[SHOWN_VALUES:] if v.selected]
 
     @property
     def has_more(self) -> bool:
@@ -63,12 +66,20 @@ def value_label(name: str, value) -> str:
 
 
 def facet_values(path: str, params: QueryDict, name: str, counts) -> list[FacetValue]:
-    chosen = params.getlist(name)
+    facet = BY_NAME.get(name)
+    chosen = [facet.normalised(value) if facet else value for value in params.getlist(name)]
+    counted = {value for value, _ in counts}
+    # A chosen value no document has (with the other filters) is still listed, to be unchosen.
+    counts = list(counts) + [(value, 0) for value in chosen if value not in counted]
     values = []
     for value, count in counts:
         if name == "year":
             selected = params.get("date_from") == params.get("date_to") == str(value)
-            link = partial(links.year_range, path, params, value)
+            link = (
+                partial(links.without_dates, path, params)
+                if selected
+                else partial(links.year_range, path, params, value)
+            )
         else:
             selected = value in chosen
             link = partial(links.toggle_value, path, params, name, value)
@@ -122,7 +133,13 @@ def date_label(parameter: str) -> str:
     return f"{AXIS_BY_NAME[axis_name].label} {end}"
 
 
+def folded(text: str) -> str:
+    """Without case or accents: "dialogo" finds Diálogo (static/js/quipu.js folds the same way)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def filtered_values(facet: Facet, text: str) -> list[FacetValue]:
-    """The "all values" list, narrowed by the filter box (case-insensitive substring)."""
-    needle = text.casefold()
-    return [v for v in facet.values if needle in v.label.casefold()] if needle else facet.values
+    """The "all values" list, narrowed by the filter box (a substring, any case or accents)."""
+    needle = folded(text.strip())
+    return [v for v in facet.values if needle in folded(v.label)] if needle else facet.values

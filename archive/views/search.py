@@ -136,11 +136,13 @@ def json_result(request, result) -> dict:
         "paragraphs": [
             {
                 "number": hit.number,
+                "numbered_by": hit.numbered_by,
                 "url": request.build_absolute_uri(hit.url),
                 "snippet": str(hit.snippet),
             }
             for hit in result.paragraphs
         ],
+        "more_paragraphs": result.more_paragraphs,
     }
 
 

@@ -131,7 +131,67 @@
     });
   }
 
+  // The "all values" list of a facet narrows as you type; without JavaScript the box is a
+  // form that asks the server for the narrowed list.
+  function wireFacetFilter() {
+    var input = document.querySelector("form.facet-filter input[name=more_filter]");
+    var list = document.querySelector(".facet-list--all");
+    if (!input || !list) { return; }
+    var items = Array.prototype.slice.call(list.querySelectorAll("li"));
+    var timer = null;
+    // Without case or accents, as the server narrows it: "dialogo" finds Diálogo.
+    function folded(text) {
+      return text.toLocaleLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    }
+    function narrow() {
+      var needle = folded(input.value.trim());
+      var shown = 0;
+      items.forEach(function (item) {
+        var label = folded(item.querySelector("a").textContent);
+        var keep = !needle || label.indexOf(needle) !== -1;
+        item.hidden = !keep;
+        if (keep) { shown += 1; }
+      });
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        announce(shown === 1 ? "1 value shown" : shown + " values shown");
+      }, 400);
+    }
+    input.setAttribute("aria-controls", list.id);
+    input.addEventListener("input", narrow);
+  }
+
+  // On narrow screens the facets are hidden until "Filters" opens them above the results.
+  function wireFiltersToggle() {
+    var toggle = document.querySelector("a.filters-toggle");
+    var panel = document.getElementById("search-filters");
+    if (!toggle || !panel) { return; }
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.addEventListener("click", function (event) {
+      event.preventDefault();
+      var open = !panel.classList.contains("is-open");
+      panel.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { panel.focus(); }
+    });
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); toggle.click(); }
+    });
+    var back = panel.querySelector(".filters-back a");
+    if (back) {
+      back.addEventListener("click", function (event) {
+        event.preventDefault();
+        panel.classList.remove("is-open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      });
+    }
+  }
+
   document.documentElement.classList.add("js");
+  wireFiltersToggle();
+  wireFacetFilter();
   wireCopyLinks();
   wireCitation();
   wireParagraphCitations();
