@@ -92,6 +92,7 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         self.multi_valued_fields = set()
         self.bulk_session = None  # quipu_whoosh.writing.BulkSession while one is open
         self._word_statistics = {}  # key_terms' cache, for one searcher (under the key None)
+        self._key_terms = {}  # each document's key terms, for one searcher (under the key None)
 
     # Schema and setup
 
@@ -451,6 +452,19 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         from quipu_whoosh.index_check import check_index
 
         return check_index(self, index)
+
+    def document_frequencies(self, values):
+        """From the index's term statistics: no search (a document page asks for each of its
+        tags). Until segments merge, a deleted document still counts: close enough for weights."""
+        with self.one_generation() as searcher:
+            reader = searcher.reader()
+            held = {}
+            for field, field_values in values.items():
+                name = f"{field}_exact"
+                to_bytes = self.schema[name].to_bytes
+                for value in field_values:
+                    held[(field, value)] = reader.doc_frequency(name, to_bytes(value))
+            return searcher.doc_count(), held
 
     # haystack's write API (update_index, rebuild_index, clear_index), under the index lock.
 

@@ -130,6 +130,15 @@ class RelatedDocuments:
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         return [(word, score / best) for score, word in scored[:KEY_TERMS]]
 
+    def document_key_terms(self, searcher, docnum: int, text: str | None) -> list[tuple[str, float]]:
+        """key_terms, kept per searcher: a document page asks again with a narrowing filter
+        (archive.search.related), and analysing the text is most of the cost."""
+        if self._key_terms.get(None) is not searcher or len(self._key_terms) > RELATED_CACHE_SIZE:
+            self._key_terms = {None: searcher}
+        if docnum not in self._key_terms:
+            self._key_terms[docnum] = self.key_terms(searcher, docnum, text)
+        return self._key_terms[docnum]
+
     @staticmethod
     def key_term_doc_cap(searcher) -> int:
         share = int(searcher.doc_count() * KEY_TERM_MAX_DOC_SHARE)
@@ -161,7 +170,7 @@ class RelatedDocuments:
         """
         terms = [
             wq.Term(self.content_field_name, word, boost=weight)
-            for word, weight in self.key_terms(searcher, docnum, text)
+            for word, weight in self.document_key_terms(searcher, docnum, text)
         ]
         if not terms:
             return []

@@ -13,6 +13,9 @@ that knows nothing of them (Elasticsearch, Solr) still serves every page:
     open_bulk_session(...)   many batches in one writer, committed together (update_index,
                              imports)
     check_index(index)       `manage.py check_index`: the index compared with the database
+    document_frequencies(…)  how many documents hold each of some facet values, and how many
+                             documents there are: how rare a tag or an origin is (related
+                             documents weigh what two documents share by it)
 
 A backend class that does better subclasses SearchEngineExtensions and overrides what it
 does (quipu_whoosh.backend). Callers reach them through `extensions(backend)` or
@@ -185,6 +188,24 @@ class SearchEngineExtensions:
     def check_index(self, index):
         """archive.index_check.CheckResult for this index. Plain: not supported."""
         raise UnsupportedBackend("check_index works with the embedded Whoosh index only")
+
+    def document_frequencies(self, values: dict[str, list[str]]) -> tuple[int, dict[tuple[str, str], int]]:
+        """(documents in the index, {(field, value): how many of them hold it}) for these values
+        of faceted fields ({"tags": ["PE", "PREL"], "origin": ["Embassy Lima"]}).
+
+        Plain: a count of everything and one of each value's filter, as the facets filter
+        (a search server answers counts from its own statistics).
+        """
+        from haystack.inputs import Exact
+        from haystack.query import SearchQuerySet
+
+        searches = SearchQuerySet(using=self.haystack_backend.connection_alias)
+        held = {
+            (field, value): searches.filter(**{f"{field}_exact": Exact(value)}).count()
+            for field, field_values in values.items()
+            for value in field_values
+        }
+        return searches.count(), held
 
 
 class PlainExtensions(SearchEngineExtensions):

@@ -21,6 +21,7 @@ from archive.models import Document, Source, Tag
 from archive.news_links import article_spans, discussion_of_article, discussion_of_cable
 from archive.references import CITED_BY_SHOWN, citing, is_reference_id, neighbourhood, resolve
 from archive.rendering import highlight_terms, highlight_with_links, reveal_controls
+from archive.search import related
 from archive.search.highlighting import Highlighter
 from archive.timeline import layout
 
@@ -97,23 +98,19 @@ def home(request):
     return render(request, "archive/home.html", context)
 
 
-def related_documents(document: Document) -> list[Document]:
-    """Up to five similar documents from the search index; nothing when the index cannot say."""
+def related_documents(document: Document) -> list[Document] | None:
+    """Up to five documents most like this one in words and record; None when the search
+    index cannot say (the page is shown without them)."""
     try:
-        from haystack.query import SearchQuerySet
-
-        results = list(SearchQuerySet().more_like_this(document)[: RELATED_LIMIT + 1])
-        pks = [int(r.pk) for r in results if r is not None and str(r.pk) != str(document.pk)]
-    except Exception as exc:  # an absent, empty or broken index must not cost the page
+        return related.related_documents(document, RELATED_LIMIT)
+    except Exception as exc:  # an absent or broken index must not cost the page
         logger.warning(
             "related documents for %s unavailable: %s: %s",
             document.identifier,
             type(exc).__name__,
             exc,
         )
-        return []
-    found = Document.objects.for_listing().in_bulk(pks[:RELATED_LIMIT])
-    return [found[pk] for pk in pks[:RELATED_LIMIT] if pk in found]
+        return None
 
 
 def citation(document: Document) -> str:
