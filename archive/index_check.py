@@ -63,10 +63,13 @@ class CheckResult:
     orphan_identifiers: dict[str, str] = field(default_factory=dict)  # index id → identifier indexed
     queued: int = 0  # PendingIndexUpdate rows waiting
     compared: list[str] = field(default_factory=list)  # index fields compared
+    # Why the index must be rebuilt (built by an older version: its words are analysed
+    # otherwise), or "" when it need not.
+    outdated: str = ""
 
     @property
     def consistent(self) -> bool:
-        return not (self.missing or self.stale or self.orphaned)
+        return not (self.missing or self.stale or self.orphaned or self.outdated)
 
     def orphaned_document_pks(self) -> list[int]:
         return [pk for pk in map(document_pk, self.orphaned) if pk is not None]

@@ -176,7 +176,7 @@ def reveal_controls(text: str) -> str:
 
 def highlight_terms(parameter: str) -> list[str]:
     """The words of ?hl=…: letters and digits, two or more, capped in number and length."""
-    words = re.findall(r"\w+", parameter[:MAX_HIGHLIGHT_PARAMETER])
+    words = re.findall(r"\w+(?:-\w+)*", parameter[:MAX_HIGHLIGHT_PARAMETER])  # compounds whole
     terms: list[str] = []
     for word in words:
         word = word[:MAX_HIGHLIGHT_TERM_LENGTH]

@@ -9,7 +9,8 @@ extension points (archive.search.engine) done the Whoosh way. docs/search-engine
 - One searcher per backend instance (haystack keeps one backend per thread), refreshed only
   when the index has changed.
 - Highlighting uses the terms the parsed query really matched, with <mark>, HTML-escaped.
-- Fuzzy terms expand against the stemmed words (quipu_whoosh.terms).
+- Prefix and fuzzy terms expand against the words as written and their stems
+  (quipu_whoosh.terms); a phrase of stop words alone is looked up among the stop words.
 - Spelling suggestions look only at words sharing the first letter (cheap).
 - Every search stops when its time budget is spent (archive.search.budget), and prefix and
   fuzzy terms may expand to ARCHIVE_SEARCH_MAX_EXPANSIONS words in all.
@@ -36,7 +37,6 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, highlight
 from whoosh.index import exists_in
-from whoosh.qparser import QueryParser
 from whoosh.sorting import FieldFacet
 
 from archive.search import budget, indexing
@@ -50,7 +50,7 @@ from quipu_whoosh.related import RelatedDocuments
 from quipu_whoosh.schema import build_schema
 from quipu_whoosh.scoring import Scorer
 from quipu_whoosh.spelling import suggest_word
-from quipu_whoosh.terms import MarkFormatter, WordFuzzyPlugin, search_within_budget
+from quipu_whoosh.terms import MarkFormatter, WordQueryParser, search_within_budget
 
 patches.apply()
 
@@ -103,8 +103,7 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
 
     def setup(self):
         super().setup()
-        self.parser = QueryParser(self.content_field_name, schema=self.schema)
-        self.parser.add_plugins([WordFuzzyPlugin()])
+        self.parser = WordQueryParser(self.content_field_name, schema=self.schema)
         self.reset_searcher()
 
     def reset_searcher(self):

@@ -20,6 +20,8 @@ from whoosh.analysis import (
 )
 from whoosh.fields import ID, TEXT, FieldType
 
+from quipu_whoosh.words import CompoundFilter, joined_form
+
 
 def exact_field(stored: bool = True) -> ID:
     """One value per document, indexed and faceted whole: "SECRET//NOFORN", "Diálogo"."""
@@ -86,11 +88,12 @@ class ValueListField(FieldType):
 
 
 class DirectAnalysis:
-    """Whoosh's StemmingAnalyzer for indexing, as one loop instead of a chain of generators.
+    """The text field's analyzer (quipu_whoosh.words) for indexing, as one loop instead of a
+    chain of generators.
 
-    The chain (tokenizer, lowercase, stop words, stemmer) builds and passes on a Token object
-    per word: ~60 % of the time of indexing a 6 KB cable. This loop reads the same settings
-    from the analyzer's own parts and gives the same words, positions and frequencies
+    The chain (tokenizer, lowercase, stop words, compounds, stemmer) builds and passes on a
+    Token object per word: ~60 % of the time of indexing a 6 KB cable. This loop reads the same
+    settings from the analyzer's own parts and gives the same words, positions and frequencies
     (tests/engine/test_search_indexing.py compares both on every seed and generated cable).
     """
 
@@ -102,37 +105,63 @@ class DirectAnalysis:
 
     @classmethod
     def of(cls, analyzer) -> DirectAnalysis | None:
-        """The loop for this analyzer, or None unless it is exactly a StemmingAnalyzer."""
+        """The loop for this analyzer, or None unless it is exactly quipu_whoosh.words's."""
         items = list(getattr(analyzer, "items", ()))
         kinds = [type(item) for item in items]
-        if kinds != [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter] or items[0].gaps:
+        if kinds != [RegexTokenizer, LowercaseFilter, StopFilter, CompoundFilter, StemFilter]:
             return None
-        if items[3].lang or not items[2].renumber:
+        tokenizer, _, stop, compounds, stemmer = items
+        if tokenizer.gaps or stemmer.lang or not stop.renumber:
             return None
-        return cls(items[0], items[2], items[3])
+        if (compounds.stops, compounds.min, compounds.max) != (stop.stops, stop.min, stop.max):
+            return None
+        return cls(tokenizer, stop, stemmer)
+
+    def kept(self, word: str) -> bool:
+        size = len(word)
+        return (
+            size >= self.minsize and (self.maxsize is None or size <= self.maxsize) and word not in self.stops
+        )
+
+    def stem(self, word: str) -> str:
+        if word in self.ignore:
+            return word
+        stem = self.stems.get(word)
+        if stem is None:
+            stem = self.stems[word] = self.stemfn(word)
+        return stem
 
     def positions(self, text: str) -> tuple[dict[str, list[int]], set[str]]:
         """({stemmed word: [positions]}, unstemmed words) as the analyzer's index mode gives them."""
-        stops, minsize, maxsize, ignore = self.stops, self.minsize, self.maxsize, self.ignore
-        stems, stemfn = self.stems, self.stemfn
+        kept, stem = self.kept, self.stem
         found = defaultdict(list)
         words = set()
-        position = None
+        position = None  # the last position taken
         for raw_position, match in enumerate(self.finditer(text)):
             word = match.group(0).lower()
-            size = len(word)
-            if size < minsize or (maxsize is not None and size > maxsize) or word in stops:
+            if not kept(word):
                 continue
             # A stop word takes no position: the first kept word keeps its own, the next follow.
-            position = raw_position if position is None else position + 1
-            words.add(word)
-            if word in ignore:
-                stem = word
-            else:
-                stem = stems.get(word)
-                if stem is None:
-                    stem = stems[word] = stemfn(word)
-            found[stem].append(position)
+            first = raw_position if position is None else position + 1
+            if "-" not in word:
+                position = first
+                words.add(word)
+                found[stem(word)].append(position)
+                continue
+            joined = joined_form(word)
+            if joined and not kept(joined):
+                joined = None
+            if joined:
+                words.add(joined)
+                found[stem(joined)].append(first)
+            parts = [part for part in word.split("-") if kept(part)]
+            for number, part in enumerate(parts):
+                words.add(part)
+                found[stem(part)].append(first + number)
+            if joined and len(parts) > 1:
+                found[stem(joined)].append(first + len(parts) - 1)
+            # The positions the compound takes (quipu_whoosh.words.CompoundFilter): maybe none.
+            position = first + (max(len(parts), 1) if joined else len(parts)) - 1
         return found, words
 
 

@@ -136,10 +136,28 @@ def expected_values(backend, index, compared: list[Compared], row: dict, tags: l
     return values
 
 
+def analysis_differences(backend) -> str:
+    """Why the index on disk cannot serve this version's searches ("" if it can): the schema
+    it was written with (kept in the index) analyses words otherwise, e.g. an index built
+    before compounds and stop words were indexed (quipu_whoosh.words)."""
+    stored = backend.storage.open_index(indexname=backend.index.indexname).schema
+    missing = sorted(set(backend.schema.names()) - set(stored.names()))
+    if missing:
+        return f"the index was built by an older version (no field {', '.join(missing)})"
+    name = backend.content_field_name
+    if analyzer_parts(stored[name].analyzer) != analyzer_parts(backend.schema[name].analyzer):
+        return f"the index was built by an older version (its {name} field's words are analysed otherwise)"
+    return ""
+
+
+def analyzer_parts(analyzer) -> list[str]:
+    return [type(item).__name__ for item in getattr(analyzer, "items", [analyzer])]
+
+
 def check_index(backend, index) -> CheckResult:
     """The index's entries compared with the database (the queue is counted by the caller)."""
     compared = compared_fields(backend, index)
-    result = CheckResult(compared=[item.name for item in compared])
+    result = CheckResult(compared=[item.name for item in compared], outdated=analysis_differences(backend))
     reader = backend.index.reader()
     try:
         side = IndexSide(reader, backend.schema, compared)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SearchBackendError
 from whoosh import columns
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, NUMERIC, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
 from quipu_whoosh.fields import DocumentText, ValueListField, exact_field
+from quipu_whoosh.words import STOP_WORDS_FIELD, stop_words_field, word_analyzer
 
 
 class SortableDatetime(DATETIME):
@@ -42,10 +42,10 @@ def whoosh_field(field):
         return exact_field(stored=field.stored)
     if field.document:
         # Its unstemmed words are also kept, for spelling suggestions.
-        return DocumentText(field.analyzer or StemmingAnalyzer(), field_boost=field.boost)
+        return DocumentText(field.analyzer or word_analyzer(), field_boost=field.boost)
     return TEXT(
         stored=True,
-        analyzer=field.analyzer or StemmingAnalyzer(),
+        analyzer=field.analyzer or word_analyzer(),
         field_boost=field.boost,
         sortable=True,
     )
@@ -69,4 +69,6 @@ def build_schema(fields) -> tuple[str, Schema, set[str]]:
             content_field_name = name
     if not content_field_name:
         raise SearchBackendError("No document=True field was found in any search index.")
+    # The content's stop words, for queries made only of them (quipu_whoosh.words).
+    schema_fields[STOP_WORDS_FIELD] = stop_words_field()
     return content_field_name, Schema(**schema_fields), multi_valued

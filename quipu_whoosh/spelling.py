@@ -36,7 +36,10 @@ def suggest_word(reader, fieldname: str, field, word: str) -> str | None:
     word = word.lower()
     if len(word) < MIN_WORD_LENGTH or not word.isalpha():
         return None
-    if reader.doc_frequency(fieldname, stem(field, word)):
+    stemmed = stem(field, word)
+    if not stemmed:  # a stop word: searched among the stop words, never misspelt
+        return None
+    if reader.doc_frequency(fieldname, stemmed):
         return None
     spelling_field = field.spelling_fieldname(fieldname)
     best = None

@@ -23,6 +23,7 @@ from whoosh import query as wq
 from archive.search import engine, indexing
 from quipu_whoosh.fields import ValueListField
 from quipu_whoosh.parallel_writer import OrderedMpWriter
+from quipu_whoosh.words import STOP_WORDS_FIELD
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def whoosh_document(backend, index, obj) -> dict:
         converted = whoosh_value(backend.schema[name], value)
         if converted is not None:
             document[name] = converted
+    if backend.content_field_name in document and STOP_WORDS_FIELD in backend.schema:
+        document[STOP_WORDS_FIELD] = document[backend.content_field_name]
     return document
 
 

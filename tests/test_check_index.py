@@ -180,3 +180,27 @@ def test_a_reimport_that_changes_only_paragraph_text_is_stale(indexed, tmp_path,
     copy.write_text(SEED_FILES["cable"].read_text().replace("Like the VRAE", "Much like the VRAE"))
     assert import_file(copy).status == "updated"  # queued, never drained
     assert index_check.check_index().stale == {indexed["cable"].pk: ["updated_at"]}
+
+
+def test_an_index_built_before_compounds_and_stop_words_must_be_rebuilt(indexed):
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import Schema
+
+    from quipu_whoosh.fields import DocumentText
+    from quipu_whoosh.words import STOP_WORDS_FIELD
+
+    backend, _ = backend_and_index()
+    fields = {name: backend.schema[name] for name in backend.schema.names() if name != STOP_WORDS_FIELD}
+    fields[backend.content_field_name] = DocumentText(StemmingAnalyzer())
+    fields = {name: field for name, field in fields.items() if not name.startswith("spell_")}
+    backend.storage.create_index(Schema(**fields))  # as an older version wrote it
+
+    out, code = check()
+    assert code == 1
+    assert "the index was built by an older version" in out and "run manage.py rebuild_index" in out
+    with pytest.raises(CommandError, match="rebuild_index"):
+        check("--repair")
+
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    out, code = check()
+    assert code == 0, out

@@ -73,6 +73,17 @@ class Analysis:
     def words(self, text: str) -> list[str]:
         return [w for m in self.token_pattern.finditer(text) if self.indexed(w := m.group().lower())]
 
+    def tokens(self, text: str, begin: int = 0):
+        """(stem, start, end, position) of each indexed word of the text from `begin`, as the
+        index holds it: a phrase matches words at consecutive positions. (An engine may give two
+        words one position: Whoosh's a compound's joined form and its first part.)"""
+        position = -1
+        for match in self.token_pattern.finditer(text, begin):
+            word = match.group().lower()
+            if self.indexed(word):
+                position += 1
+                yield self.stem(word), match.start(), match.end(), position
+
     def distance(self, a: str, b: str, limit: int) -> int:
         """Edits between a and b as the engine's fuzzy terms count them (more than `limit`: any
         number above it)."""

@@ -5,7 +5,11 @@ document page opened from a result (`?hl=`): a word matches when the engine woul
 under a stem the query looks for (archive.search.engine.Analysis: Whoosh's stemmer here),
 so "embassies" marks "Embassy" and "embassies" in both, as the result's snippet does.
 Prefixes match a word as written or its stem; fuzzy words within their edits; phrases
-where their words follow one another.
+where their words follow one another. A compound ("counter-terrorism") is matched as the
+index holds it: joined ("counterterrorism", the whole compound marked) and as its parts; a
+word or phrase also matches its other spellings (archive.search.query.alternatives). A
+phrase of stop words alone matches those words in sequence, as the engine's stop-word
+field does.
 
     highlighter = Highlighter.for_query(tree)      # or Highlighter.for_words(["embassies"])
     highlighter.mark(text)        → (escaped HTML with every match in <mark>, matches)
@@ -15,18 +19,18 @@ where their words follow one another.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.rendering import reveal_controls
 from archive.search.engine import Analysis, search_engine
-from archive.search.query import Group, Not, Phrase, Term
+from archive.search.query import Group, Not, Phrase, Term, alternatives
 
 CONTEXT_CHARS = 100  # shown before the first match; twice as much after it
 FUZZY_SHARED_PREFIX = 3
-_TOKEN_CHAR = re.compile(r"[\w*.]")  # a character that can be part of a token
+_TOKEN_CHAR = re.compile(r"[\w*.-]")  # a character that can be part of a token
 
 
 @dataclass
@@ -35,9 +39,10 @@ class Matchers:
     prefixes: list[str]
     fuzzy: list[tuple[str, str, int]]  # (word, its stem, edits)
     phrases: list[list[str]]  # stems in order
+    stop_phrases: list[list[str]] = field(default_factory=list)  # stop words in order, lowercased
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.prefixes or self.fuzzy or self.phrases)
+        return bool(self.words or self.prefixes or self.fuzzy or self.phrases or self.stop_phrases)
 
 
 def positive_leaves(node, negated: bool = False):
@@ -66,7 +71,11 @@ def could_match(text: str, groups: list[set[str]] | None) -> bool:
     if groups is None:
         return True
     lowered = text.lower()
-    return any(all(n in lowered for n in group) for group in groups)
+    if any(all(n in lowered for n in group) for group in groups):
+        return True
+    # A compound's joined form: "counterterro" is in "counter-terrorism" less its hyphens.
+    joined = lowered.replace("-", "") if "-" in lowered else ""
+    return bool(joined) and any(all(n in joined for n in group) for group in groups)
 
 
 def shown(text: str) -> str:
@@ -83,11 +92,18 @@ class Highlighter:
     def for_query(cls, tree, analysis: Analysis | None = None) -> Highlighter:
         analysis = analysis or search_engine().analysis()
         matchers = Matchers(set(), [], [], [])
-        for leaf in positive_leaves(tree) if tree is not None else ():
+        leaves = list(positive_leaves(tree)) if tree is not None else []
+        leaves += [other for found in leaves for other in alternatives(found)]
+        for leaf in leaves:
             if isinstance(leaf, Phrase):
-                matchers.phrases.append(analysis.stems(leaf.text))
+                stems = analysis.stems(leaf.text)
+                if stems:
+                    matchers.phrases.append(stems)
+                else:  # stop words alone (archive.search.query.stop_words_as_phrase)
+                    words = [w.lower() for w in analysis.token_pattern.findall(leaf.text)]
+                    matchers.stop_phrases += [words] if words else []
             elif leaf.prefix:
-                matchers.prefixes.append(leaf.text.lower())
+                matchers.prefixes.append(leaf.text.lower().replace("-", ""))  # as the index joins
             elif leaf.fuzzy:
                 word = leaf.text.lower()
                 matchers.fuzzy += [(word, stem, leaf.fuzzy) for stem in analysis.stems(word) or [word]]
@@ -98,7 +114,11 @@ class Highlighter:
 
     @classmethod
     def for_words(cls, words: list[str], analysis: Analysis | None = None) -> Highlighter:
-        """The words of a ?hl= parameter, each matched as a search for it would match it."""
+        """The words of a ?hl= parameter, each matched as a search for it would match it (stop
+        words alone as their phrase, as searching for them does)."""
+        analysis = analysis or search_engine().analysis()
+        if words and not any(analysis.stems(word) for word in words):
+            return cls.for_query(Phrase(" ".join(words)), analysis)
         return cls.for_query(Group("OR", [Term(word) for word in words]) if words else None, analysis)
 
     def __bool__(self) -> bool:
@@ -107,19 +127,16 @@ class Highlighter:
     # Matching
 
     def tokens(self, text: str, begin: int = 0):
-        """(stem, start, end) of each indexed word of the text from `begin`, as the engine
-        analyses it."""
-        analysis = self.analysis
-        for match in analysis.token_pattern.finditer(text, begin):
-            word = match.group().lower()
-            if analysis.indexed(word):
-                yield analysis.stem(word), match.start(), match.end()
+        """(stem, start, end, position) of each indexed word of the text from `begin`, as the
+        engine analyses it."""
+        return self.analysis.tokens(text, begin)
 
     def token_matches(self, stem: str, original: str) -> bool:
         matchers = self.matchers
         if stem in matchers.words:
             return True
-        if any(original.startswith(p) or stem.startswith(p) for p in matchers.prefixes):
+        joined = original.replace("-", "") if "-" in original else original
+        if any(joined.startswith(p) or stem.startswith(p) for p in matchers.prefixes):
             return True
         return any(
             self.close(original, word, edits) or self.close(stem, word_stem, edits)
@@ -136,15 +153,17 @@ class Highlighter:
     def matched_spans(self, text: str) -> list[tuple[int, int]]:
         return self.spans_in(text, list(self.tokens(text)))
 
-    def spans_in(self, text: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    def spans_in(self, text: str, tokens: list[tuple[str, int, int, int]]) -> list[tuple[int, int]]:
         spans = [
-            (start, end) for stem, start, end in tokens if self.token_matches(stem, text[start:end].lower())
+            (start, end)
+            for stem, start, end, _ in tokens
+            if self.token_matches(stem, text[start:end].lower())
         ]
         for phrase in self.matchers.phrases:
-            for i in range(len(tokens) - len(phrase) + 1):
-                if [stem for stem, _, _ in tokens[i : i + len(phrase)]] == phrase:
-                    spans += [(start, end) for _, start, end in tokens[i : i + len(phrase)]]
-        return sorted(set(spans))
+            spans += phrase_spans(tokens, phrase)
+        for words in self.matchers.stop_phrases:
+            spans += stop_phrase_spans(text, self.analysis.token_pattern, words)
+        return outermost(spans)
 
     def needles(self) -> list[set[str]] | None:
         """Groups of letters: a text can match only if it contains every needle of a group.
@@ -152,7 +171,7 @@ class Highlighter:
         None when we cannot tell (fuzzy words can differ anywhere).
         """
         matchers = self.matchers
-        if matchers.fuzzy:
+        if matchers.fuzzy or matchers.stop_phrases:
             return None
         groups = [{needle(stem)} for stem in matchers.words if stem]
         groups += [{prefix} for prefix in matchers.prefixes]
@@ -170,6 +189,8 @@ class Highlighter:
         if needles is None or len(lowered) != len(text):
             return self.matched_spans(text)
         positions = [p for group in needles for n in group if (p := lowered.find(n)) >= 0]
+        if "-" in lowered and any(n not in lowered for group in needles for n in group):
+            positions.append(0)  # a needle of a compound's joined form: look from the start
         if not positions:
             return []
         begin = min(positions)
@@ -216,10 +237,52 @@ class Highlighter:
         return mark_safe("".join(pieces)), len(spans)
 
 
-def phrase_ends(tokens: list[tuple[str, int, int]], phrases: list[list[str]]) -> bool:
+def phrase_spans(tokens: list[tuple[str, int, int, int]], phrase: list[str]) -> list[tuple[int, int]]:
+    """The spans of the phrase's words wherever they stand at consecutive positions (a
+    compound's joined form shares its first part's position, as in the index)."""
+    at: dict[tuple[int, str], tuple[int, int]] = {}
+    for stem, start, end, position in tokens:
+        at.setdefault((position, stem), (start, end))
+    spans = []
+    for stem, start, end, position in tokens:
+        if stem != phrase[0]:
+            continue
+        rest = [at.get((position + offset, word)) for offset, word in enumerate(phrase[1:], 1)]
+        if all(rest):
+            spans += [(start, end), *rest]
+    return spans
+
+
+def phrase_ends(tokens: list[tuple[str, int, int, int]], phrases: list[list[str]]) -> bool:
+    """Whether the last token read ends one of the phrases."""
+    if not tokens:
+        return False
+    last = tokens[-1]
     return any(
-        len(tokens) >= len(phrase) and [t[0] for t in tokens[-len(phrase) :]] == phrase for phrase in phrases
+        phrase[-1] == last[0]
+        and any(span[1] == last[2] for span in phrase_spans(tokens[-2 * len(phrase) - 2 :], phrase))
+        for phrase in phrases
     )
+
+
+def stop_phrase_spans(text: str, token_pattern, words: list[str]) -> list[tuple[int, int]]:
+    """The spans of these words where they follow one another in the text, every word counted."""
+    found = [(m.group().lower(), m.start(), m.end()) for m in token_pattern.finditer(text)]
+    spans = []
+    for i in range(len(found) - len(words) + 1):
+        if [word for word, _, _ in found[i : i + len(words)]] == words:
+            spans += [(start, end) for _, start, end in found[i : i + len(words)]]
+    return spans
+
+
+def outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans without those inside another (a compound's part inside the compound)."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda span: (span[0], -span[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 def window_end(text: str, first_end: int) -> int:

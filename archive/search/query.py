@@ -26,7 +26,9 @@ MAX_FUZZY = 2
 # The default of the ARCHIVE_SEARCH_MAX_WILDCARD_TERMS setting.
 MAX_WILDCARD_TERMS = 5
 OPERATORS = {"AND", "OR", "NOT"}
-WORD_TOKEN = re.compile(r"\w+(?:\.\w+)*")  # what the index's analyzer calls a word
+# What the index's analyzer calls a word: "counter-terrorism" is one (a compound).
+WORD_TOKEN = re.compile(r"\w+(?:[.-]\w+)*")
+MAX_JOINED_PHRASE = 3  # "counter terrorism" also finds counterterrorism; longer phrases do not
 BARE_WORD = re.compile(r'[^\s()"]+')
 NEEDS_QUOTES = re.compile(r'[\s:()"]')
 FIELD_NAME = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*")  # origin, source_kind: letters, joined by _
@@ -343,7 +345,7 @@ class Parser:
     def phrase(self, text: str, index_field: str, kind: str):
         if kind == "value":
             return Phrase(text.strip(), index_field) if text.strip() else None
-        words = WORD_TOKEN.findall(text)
+        words = query_words(text)
         if not words:
             return None
         return Phrase(" ".join(words), index_field) if len(words) > 1 else Term(words[0], index_field)
@@ -357,7 +359,7 @@ class Parser:
         if "*" in text or "?" in text:
             self.problem("Only a * at the end of a word is supported (prefix*).")
             text = text.replace("*", " ").replace("?", " ")
-        words = WORD_TOKEN.findall(text)
+        words = query_words(text)
         if not words:
             return None
         return Term(words[0], index_field) if len(words) == 1 else Phrase(" ".join(words), index_field)
@@ -385,6 +387,52 @@ class Parser:
             self.problem(f"Fuzzy matching allows 1 or {MAX_FUZZY} differences: word~1 or word~{MAX_FUZZY}.")
             edits = MAX_FUZZY
         return Term(words[0], index_field, fuzzy=edits)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query's text; a compound of numbers alone (a date) is its parts."""
+    words = []
+    for word in WORD_TOKEN.findall(text):
+        words += [word] if not is_compound(word) or has_letter(word) else word.split("-")
+    return words
+
+
+def has_letter(word: str) -> bool:
+    return any(ch.isalpha() for ch in word)
+
+
+def is_compound(word: str) -> bool:
+    return "-" in word
+
+
+def alternatives(leaf) -> list:
+    """Other spellings a word or phrase in a text field also finds, as the index analyses text:
+    `counter-terrorism` is also the phrase "counter terrorism"; "counter terrorism" is also
+    the word counterterrorism. (A compound is indexed joined and as parts: counterterrorism
+    and counter-terrorism need no alternative.)"""
+    if leaf.field in VALUE_FIELDS or (isinstance(leaf, Term) and (leaf.prefix or leaf.fuzzy)):
+        return []
+    words = leaf.text.split()
+    if any(is_compound(word) for word in words):
+        return [Phrase(" ".join(leaf.text.replace("-", " ").split()), leaf.field)]
+    if isinstance(leaf, Phrase) and 1 < len(words) <= MAX_JOINED_PHRASE and all(map(has_letter, words)):
+        return [Term("".join(words), leaf.field)]
+    return []
+
+
+def stop_words_as_phrase(tree, indexed):
+    """A query made only of words the index leaves out (`the`, `to be or not to be`) as one
+    phrase, which the engine looks for among the stop words it keeps apart; `indexed(word)`
+    tells whether the index keeps a (lowercased) word. Any other query is returned as it is."""
+    leaves = tree.children if isinstance(tree, Group) and tree.operator == "AND" else [tree]
+    if not leaves or not all(isinstance(leaf, (Term, Phrase)) for leaf in leaves):
+        return tree
+    if any(leaf.field or (isinstance(leaf, Term) and (leaf.prefix or leaf.fuzzy)) for leaf in leaves):
+        return tree
+    words = [word for leaf in leaves for word in WORD_TOKEN.findall(leaf.text)]
+    if not words or any(indexed(word.lower()) for word in words):
+        return tree
+    return Phrase(" ".join(words))
 
 
 def combine(operator: str, children: list):

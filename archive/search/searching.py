@@ -28,11 +28,11 @@ from archive.search.engine import QueryTooBroad, search_engine
 from archive.search.facets import BY_NAME, FACET_FIELDS
 from archive.search.highlighting import highlight_words
 from archive.search.paragraphs import ParagraphHit, paragraph_hits
+from archive.search.reference_forms import spelled_reference
 from archive.search.translate import facet_sq, to_sq
 
 SUGGEST_BELOW = 3  # hits: fewer than this and we look for a better spelling
 SNIPPET_WORDS = 40
-REFERENCE_ID = re.compile(r"^\d{2}[A-Z][A-Z0-9]*?\d+$", re.IGNORECASE)
 MARK_TAGS = re.compile(r"(</?(?:mark|em|b|strong)>)")
 
 
@@ -68,14 +68,16 @@ class Outcome:
 
 
 def reference_id(q: str) -> str | None:
-    """The cable reference ID q spells (07LIMA3429, any case), or None."""
-    q = q.strip()
-    return q.upper() if REFERENCE_ID.match(q) else None
+    """The cable reference ID q spells (07LIMA3429, 07 LIMA 3429, Lima 3429 of 2007, any case),
+    or None."""
+    return spelled_reference(q)
 
 
 def parse_query(q: str):
-    """The query's tree (archive.search.query.parse) within the configured wildcard limit."""
-    return query_language.parse(q or "", max_wildcards=settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS)
+    """The query's tree (archive.search.query.parse) within the configured wildcard limit; a
+    query made only of stop words becomes a phrase of them (the index keeps them apart)."""
+    tree = query_language.parse(q or "", max_wildcards=settings.ARCHIVE_SEARCH_MAX_WILDCARD_TERMS)
+    return query_language.stop_words_as_phrase(tree, search_engine().analysis().indexed)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from haystack.inputs import Clean, Exact
 from haystack.query import SQ
 
 from archive.search.facets import BY_FIELD
-from archive.search.query import VALUE_FIELDS, Group, Not, Phrase, Term
+from archive.search.query import VALUE_FIELDS, Group, Not, Phrase, Term, alternatives
 
 
 class Fuzzy(Clean):
@@ -39,14 +39,21 @@ def term_sq(term: Term) -> SQ:
     return SQ(**{name: Exact(text) if is_value else Clean(text)})
 
 
+def phrase_sq(phrase: Phrase) -> SQ:
+    text = phrase.text
+    if phrase.field in VALUE_FIELDS and phrase.field in BY_FIELD:
+        text = BY_FIELD[phrase.field].normalised(text)
+    return SQ(**{field_name(phrase): Exact(text)})
+
+
+def leaf_sq(leaf) -> SQ:
+    return term_sq(leaf) if isinstance(leaf, Term) else phrase_sq(leaf)
+
+
 def to_sq(node) -> SQ:
-    if isinstance(node, Term):
-        return term_sq(node)
-    if isinstance(node, Phrase):
-        text = node.text
-        if node.field in VALUE_FIELDS and node.field in BY_FIELD:
-            text = BY_FIELD[node.field].normalised(text)
-        return SQ(**{field_name(node): Exact(text)})
+    if isinstance(node, (Term, Phrase)):
+        # counter-terrorism, counterterrorism and "counter terrorism" find the same documents.
+        return reduce(operator.or_, [leaf_sq(leaf) for leaf in [node, *alternatives(node)]])
     if isinstance(node, Not):
         return ~to_sq(node.child)
     if isinstance(node, Group):

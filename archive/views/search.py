@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from archive.models import Document
+from archive.models import Document, Reference
 from archive.search import histogram, links, searching, sidebar
 from archive.search.facets import DATE_PARAMETERS, FILTER_FACETS
 from archive.search.forms import CITATION_FILTERS, SORTS, SearchForm
 from archive.search.query import MAX_QUERY_LENGTH, SHOWN_FIELD_NAMES, QueryProblem
+from archive.search.reference_forms import mentioned_reference
 from archive.text_match import QUOTE_WORDS, words
 
 
@@ -29,13 +33,33 @@ def run(form: SearchForm, page_size: int | None = None):
 
 
 def reference_redirect(form: SearchForm):
-    """A query that is exactly a cable's reference ID goes to that cable."""
+    """A query that is exactly a cable's reference ID, in any of its printed forms, goes to
+    that cable."""
     identifier = searching.reference_id(form.cleaned_data.get("q") or "")
     if identifier and not form.filters():
         document = Document.objects.filter(identifier=identifier).only("identifier").first()
         if document is not None:
             return redirect(document)
     return None
+
+
+@dataclass(frozen=True)
+class ReferenceOffer:
+    identifier: str
+    url: str
+    held: bool
+
+
+def reference_offer(q: str) -> ReferenceOffer | None:
+    """ "Did you mean cable 07LIMA3429?": a reference ID written in the query, when the archive
+    holds that cable or cites it (its page then lists the cables citing it)."""
+    identifier = mentioned_reference(q)
+    if identifier is None:
+        return None
+    held = Document.objects.filter(identifier=identifier).exists()
+    if not held and not Reference.objects.filter(reference_id=identifier).exists():
+        return None
+    return ReferenceOffer(identifier, reverse("document", args=[identifier]), held)
 
 
 @require_GET
@@ -82,6 +106,7 @@ def page_context(request, form: SearchForm, outcome, problem) -> dict:
         if outcome
         else None,
         "passage": quoted_passage(data.get("q") or ""),
+        "reference_offer": reference_offer(data.get("q") or ""),
         "more_values": sidebar.filtered_values(more, data.get("more_filter") or "") if more else [],
         "more_filter": data.get("more_filter") or "",
         "chips": sidebar.build_chips(

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError("--show and --wait must be 0 or more")
         self.shown = options["show"]
         result = self.run_check()
+        if options["repair"] and result.outdated:
+            raise CommandError(f"{result.outdated}: --repair cannot fix that; run manage.py rebuild_index")
         if options["repair"] and not result.consistent:
             count = index_check.repair(result, wait=options["wait"])
             self.stdout.write(f"repair: {count} entr{'y' if count == 1 else 'ies'} reindexed or removed")
@@ -71,6 +73,8 @@ class Command(BaseCommand):
             self.list_some(
                 [f"{result.orphan_identifiers.get(entry) or '?'} ({entry})" for entry in result.orphaned]
             )
+        if result.outdated:
+            write(self.style.ERROR(f"outdated:  {result.outdated}: run manage.py rebuild_index"))
         if result.queued:
             write(f"{result.queued} index update(s) queued (manage.py process_index_queue applies them)")
         if result.consistent:
