@@ -315,7 +315,9 @@ def test_the_help_page_documents_the_query_language(client_with_index):
     for example in (
         '"shining path"',
         "coca OR cocaine",
-        "narco*",
+        "cooperat*",
+        "counter-terrorism",
+        "07 LIMA 3429",
         "terrorsim~",
         "tag:MARR",
         'origin:"Embassy Lima"',
