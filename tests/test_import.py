@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import shutil
 import socket
@@ -350,6 +351,29 @@ def test_a_collections_readme_is_not_imported_as_a_document(tmp_path):
     assert code == 0, err
     assert Document.objects.count() == 38
     assert not Document.objects.articles().exists()
+
+
+def test_a_collections_json_manifest_is_skipped_not_imported_as_an_article(tmp_path):
+    # A set of pages often comes with its ground truth or an export of records beside it.
+    collection = tmp_path / "corpus"
+    shutil.copytree(CORPUS, collection)
+    manifest = [{"id": "07LIMA3429", "classification": "CONFIDENTIAL", "tags": ["PGOV", "PREL"]}] * 3
+    (collection / "manifest.jsonl").write_text("\n".join(json.dumps(row) for row in manifest) + "\n")
+    (collection / "records.json").write_text(json.dumps({"cables": manifest}, indent=2))
+    out, err, code = run_import(collection)
+    assert code == 0, err
+    assert Document.objects.count() == 38
+    assert not Document.objects.articles().exists()
+    assert "manifest.jsonl: JSON data, not a document" in out + err
+    assert "records.json: JSON data, not a document" in out + err
+
+
+def test_an_article_that_opens_with_a_brace_is_still_an_article(tmp_path):
+    page = tmp_path / "article.txt"
+    page.write_text("{Editor's note: updated}\n\nPeru and the United States signed an accord on Friday.\n")
+    _, err, code = run_import(page)
+    assert code == 0, err
+    assert Document.objects.articles().count() == 1
 
 
 # What is not a regular file --------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import errno
 import hashlib
+import json
 import logging
 import os
 import stat
@@ -59,7 +60,8 @@ class ImportProblem(Exception):
 
 
 class ImportSkipped(ImportProblem):
-    """Not a regular file (a link, a FIFO, a device…): left alone, not read."""
+    """Not a document: not a regular file (a link, a FIFO, a device…, left alone, not read), or
+    data kept beside the documents (a JSON manifest)."""
 
 
 @dataclass
@@ -179,11 +181,32 @@ def decode_8bit(raw: bytes) -> DecodedFile:
     )
 
 
+def is_json_data(text: str) -> bool:
+    """A JSON document or JSON Lines (a manifest, an export of records): data, not prose.
+
+    An article never parses as JSON as a whole, nor line by line."""
+    stripped = text.strip()
+    if stripped[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(stripped)
+        return True
+    except ValueError:
+        pass
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    try:
+        return all(isinstance(json.loads(line), dict | list) for line in lines)
+    except ValueError:
+        return False
+
+
 def parse_text(text: str) -> ParsedDocument:
     """Detect the layout and parse it; an unknown layout becomes a generic article.
 
     A document of more paragraphs than ARCHIVE_MAX_PARAGRAPHS gets them merged (cap_paragraphs).
     """
+    if is_json_data(text):
+        raise ImportSkipped("JSON data, not a document")
     try:
         if cablegate_pages.looks_like_cablegate_html(text):
             parsed = cablegate_pages.parse_cablegate_html(text)
