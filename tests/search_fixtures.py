@@ -55,25 +55,34 @@ def corpus_files() -> list[Path]:
     return sorted(SEEDS_DIR.glob("*.txt")) + sorted(CORPUS_DIR.rglob("*.html"))
 
 
-@pytest.fixture(scope="module")
-def corpus(django_db_setup, django_db_blocker, tmp_path_factory) -> Corpus:
+@contextmanager
+def imported_for_the_module(django_db_blocker, files: list[Path], index_dir: Path):
+    """Import `files` through the real importer and index them in `index_dir`, inside a
+    transaction rolled back when the block ends (a module-scoped fixture's lifetime); yields
+    the identifiers imported."""
     from archive.importers.loader import FAILED, import_file
     from archive.search.indexing import drain_queue
 
-    index_dir = tmp_path_factory.mktemp("corpus-index")
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
             with using_index(index_dir):
-                results = [import_file(path) for path in corpus_files()]
+                results = [import_file(path) for path in files]
                 failed = [r for r in results if r.status == FAILED]
                 assert not failed, failed
                 drain_queue(wait=5)
-            yield Corpus(index_dir, [r.identifier for r in results])
+            yield [r.identifier for r in results]
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker, tmp_path_factory) -> Corpus:
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    with imported_for_the_module(django_db_blocker, corpus_files(), index_dir) as identifiers:
+        yield Corpus(index_dir, identifiers)
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from django.db import transaction
 
 from archive.models import Document
 from archive.search import searching
-from tests.search_fixtures import using_index
+from tests.search_fixtures import imported_for_the_module, using_index
 from tests.test_search_facets import HANDLING_FACETS, handling_facets, handling_values
 
 pytestmark = pytest.mark.django_db
@@ -19,22 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def dev_index(django_db_setup, django_db_blocker, dev_pages, tmp_path_factory):
     """The dev pages imported and indexed, rolled back after the module."""
-    from archive.importers.loader import FAILED, import_file
-    from archive.search.indexing import drain_queue
-
     index_dir = tmp_path_factory.mktemp("dev-index")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with using_index(index_dir):
-                results = [import_file(path) for path in sorted(dev_pages.rglob("*.html"))]
-                assert not [r for r in results if r.status == FAILED]
-                drain_queue(wait=5)
-            yield index_dir
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with imported_for_the_module(django_db_blocker, sorted(dev_pages.rglob("*.html")), index_dir):
+        yield index_dir
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import transaction
 
 from archive.models import Document
 from archive.search.related import related_documents
 from tests.conftest import DEV, corpus_pages
-from tests.search_fixtures import using_index
+from tests.search_fixtures import imported_for_the_module, using_index
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +28,10 @@ SHARING_AT_LEAST = 3
 @pytest.fixture(scope="module")
 def archive_index(django_db_setup, django_db_blocker, dev_pages, tmp_path_factory):
     """The development-set and corpus cables imported and indexed, rolled back after the module."""
-    from archive.importers.loader import FAILED, import_file
-    from archive.search.indexing import drain_queue
-
     index_dir = tmp_path_factory.mktemp("related-index")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with using_index(index_dir):
-                pages = sorted(dev_pages.rglob("*.html")) + corpus_pages()
-                results = [import_file(path) for path in pages]
-                assert not [r for r in results if r.status == FAILED]
-                drain_queue(wait=5)
-            yield index_dir
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    pages = sorted(dev_pages.rglob("*.html")) + corpus_pages()
+    with imported_for_the_module(django_db_blocker, pages, index_dir):
+        yield index_dir
 
 
 @pytest.fixture
