@@ -175,3 +175,9 @@ def test_generate_corpus_writes_one_article_per_hundred_cables_by_default(tmp_pa
     )
     assert len(list((tmp_path / "a").glob("*.txt"))) == 3
     assert "Wrote 3 articles" in out.getvalue()
+
+
+def test_a_quoted_passage_is_the_cables_own_not_a_sentence_many_cables_share(generated):
+    quoting = [a for a in generated if a.quoted]
+    quote_links = DocumentLink.objects.filter(kind="quotes").count()
+    assert quoting and quote_links <= 2 * len(quoting)

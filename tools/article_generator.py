@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from tools.corpus_generator import MONTH_NAMES, POSTS, Cable
 RELEASED = dt.date(2010, 11, 28)
 LAST_DAY = dt.date(2011, 12, 31)
 PER_CABLES = 100  # the default share: one article per this many cables
-QUOTE_WORDS = (14, 22)  # words quoted: more than the twelve that make a quotation
+QUOTE_SIDE = (7, 9)  # words quoted either side of a sentence end: 14-18, more than the twelve needed
 POST_BY_CODE = {post.code: post for post in POSTS}
 # AP style: "Oct. 6, 2007", March to July written out.
 AP_MONTHS = "Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.".split()
@@ -101,20 +100,31 @@ def printed_name(rng: random.Random, identifier: str) -> str:
 
 
 def quoted_run(rng: random.Random, cable: Cable) -> tuple[int, str] | None:
-    """(paragraph number, 14-22 consecutive words of one sentence of it), or None."""
+    """(paragraph number, 14-18 consecutive words of it), or None.
+
+    The words run across the end of one sentence into the next, with fewer than twelve on
+    either side: the generator builds sentences from templates, so twelve words of one sentence
+    recur in many cables, while two sentences side by side are this cable's own.
+    """
     choices = []
     for number, text in enumerate(cable.paragraphs, 1):
-        for sentence in re.split(r"(?<=[.;:])\s+", text):
-            words = sentence.split()
-            if len(words) >= QUOTE_WORDS[0] and "\\" not in sentence and '"' not in sentence:
-                choices.append((number, words))
+        words = text.split()
+        if "\\" in text or '"' in text:
+            continue  # keep the press's own quotation marks unambiguous
+        for end in range(QUOTE_SIDE[0], len(words) - QUOTE_SIDE[0] + 1):
+            if sentence_ends(words[end - 1], words[end]):
+                choices.append((number, words, end))
     if not choices:
         return None
-    number, words = rng.choice(choices)
-    length = min(len(words), rng.randint(*QUOTE_WORDS))
-    start = rng.randint(0, len(words) - length)
-    run = " ".join(words[start : start + length]).rstrip(".,;:")
-    return number, run
+    number, words, end = rng.choice(choices)
+    before = min(end, rng.randint(*QUOTE_SIDE))
+    after = min(len(words) - end, rng.randint(*QUOTE_SIDE))
+    return number, " ".join(words[end - before : end + after]).rstrip(".,;:")
+
+
+def sentence_ends(word: str, following: str) -> bool:
+    """True between two sentences; not after "U.S." or "Gen." inside one."""
+    return word.endswith(".") and "." not in word[:-1] and len(word) > 4 and following[:1].isupper()
 
 
 def short_subject(subject: str, limit: int = 70) -> str:
