@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-PAGES = ("search", "api", "document", "paragraph")
+PAGES = ("search", "api", "document", "paragraph", "cited cable")
 
 
 def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
@@ -36,8 +36,17 @@ def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     figures = json.loads(out.read_text())
-    assert figures["count"] == figures["documents"] == 300
-    for name in ("import_rate", "index_rate", "index_mb", "peak_memory_mb", "import_and_index_seconds"):
+    assert figures["count"] == 300
+    assert figures["articles"] == 3  # one per hundred cables
+    assert figures["documents"] == 303
+    for name in (
+        "import_rate",
+        "index_rate",
+        "index_mb",
+        "peak_memory_mb",
+        "import_and_index_seconds",
+        "relink_seconds",
+    ):
         assert figures[name] > 0, name
     for page in PAGES:
         stats = figures["latency_ms"][page]
@@ -54,3 +63,4 @@ def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
         "no_hit",
     }
     assert "import" in completed.stdout and "p95" in completed.stdout
+    assert "relink" in completed.stdout and "cited cable" in completed.stdout

@@ -4,7 +4,8 @@ The parent process never touches the archive's own database or index: each phase
 subprocess with ARCHIVE_DATA_DIR pointing at a throw-away data directory, so the settings
 give it its own SQLite file and Whoosh index. Phases:
 
-    generate_corpus → migrate → import_documents --no-index → rebuild_index
+    generate_corpus (cables, and one article per 100) → migrate → import the articles
+    → import_documents --no-index → rebuild_index → relink
     → queries (Django's test Client over the fixed mix below)
     [--compare-stock: the same documents in haystack's stock Whoosh backend, the same mix]
 
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+
+from tools import web_benchmark
 
 STOCK_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 STOCK_DIR = "whoosh-stock"
@@ -108,17 +111,21 @@ def run_benchmark(options: Options, log=print) -> dict:
     try:
         phases["generate"] = run_phase(
             "generate",
-            ["generate_corpus", "--count", str(count), "--seed", str(options.seed), "--out", str(corpus)],
+            ["generate_corpus", "--count", str(count), "--seed", str(options.seed), "--out", str(corpus)]
+            + web_benchmark.generate_args(data_dir),
             env,
             log,
         )
         phases["migrate"] = run_phase("migrate", ["migrate", "--noinput", "-v", "0"], env, log)
+        # Articles first: each is linked as it arrives, which is cheap while there are no cables.
+        phases["articles"] = run_phase("articles", web_benchmark.import_articles_args(data_dir), env, log)
         import_args = ["import_documents", "--format", "cablegate-csv", str(corpus), "-v", "0"]
         if options.index_while_importing:
             phases["import"] = run_phase("import+index", import_args, env, log)
         else:
             phases["import"] = run_phase("import", [*import_args, "--no-index"], env, log)
             phases["index"] = run_phase("index", ["rebuild_index", "--noinput", "-v", "0"], env, log)
+        phases["relink"] = run_phase("relink", ["relink"], env, log)
         results_file = data_dir / "queries.json"
         phases["queries"] = run_phase(
             "queries",
@@ -128,6 +135,7 @@ def run_benchmark(options: Options, log=print) -> dict:
         )
         queries = json.loads(results_file.read_text())
         figures = build_figures(options, phases, queries, data_dir)
+        figures.update(web_benchmark.figures(phases, data_dir))
         if options.compare_stock:
             stock_file = data_dir / "queries-stock.json"
             phases["stock_index"] = run_phase(
@@ -438,6 +446,7 @@ def run_queries(per_kind: int, engine: str = "ours") -> dict:
     for identifier, number in targets:
         samples["document"].append(timed_get(client, f"/documents/{quote(identifier)}/", 200))
         samples["paragraph"].append(timed_get(client, f"/documents/{quote(identifier)}/p/{number}/", 302))
+    samples.update(web_benchmark.cited_page_samples(client, len(targets), timed_get))
     return {
         "engine": engine,
         "documents": Document.objects.count(),
@@ -466,7 +475,7 @@ def table(figures: dict) -> str:
     if "reused" in figures:
         lines[0] += f" (queries only, over {figures['reused']})"
     else:
-        lines += build_lines(figures)
+        lines += build_lines(figures) + web_benchmark.lines(figures)
     lines += latency_lines(figures)
     return "\n".join(lines)
 

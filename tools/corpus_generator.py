@@ -1157,6 +1157,7 @@ class Cable:
     markings: list[str] = field(default_factory=list)
     headings: dict[int, str] = field(default_factory=dict)
     signature: str = ""
+    paragraphs: list[str] = field(default_factory=list)  # each numbered paragraph's text, as written
 
     def row(self) -> list[str]:
         return [
@@ -1571,6 +1572,7 @@ class CableWriter:
             "markings": markings,
             "headings": headings,
             "signature": signature,
+            "paragraphs": texts,
         }
         return "\n".join(lines) + "\n", intent
 
@@ -1809,25 +1811,30 @@ def iter_cables(count: int, seed: int = 1) -> Iterator[Cable]:
     return iter(CorpusGenerator(count, seed))
 
 
-def write_corpus(handle: TextIO, count: int, seed: int = 1, on_progress=None) -> Summary:
-    """Write `count` rows to an open text handle (newline=""); returns size and timing."""
+def write_corpus(handle: TextIO, count: int, seed: int = 1, on_progress=None, on_cable=None) -> Summary:
+    """Write `count` rows to an open text handle (newline=""); returns size and timing.
+
+    `on_cable(cable)` sees each cable as it is written (the article generator picks from them).
+    """
     started = time.perf_counter()
     counter = _CountingWriter(handle)
     writer = csv.writer(counter, dialect=CablesDialect)
     for cable in iter_cables(count, seed):
         writer.writerow(cable.row())
+        if on_cable:
+            on_cable(cable)
         if on_progress and cable.internal_id % 10000 == 0:
             on_progress(cable.internal_id)
     return Summary(count, counter.bytes, time.perf_counter() - started)
 
 
-def generate_file(path: Path, count: int, seed: int = 1, on_progress=None) -> Summary:
+def generate_file(path: Path, count: int, seed: int = 1, on_progress=None, on_cable=None) -> Summary:
     """Write the corpus to `path`, through a temporary file so a partial run leaves nothing."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8", newline="") as handle:
-            summary = write_corpus(handle, count, seed, on_progress)
+            summary = write_corpus(handle, count, seed, on_progress, on_cable)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
