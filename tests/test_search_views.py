@@ -308,6 +308,29 @@ def test_the_search_page_costs_few_database_queries(client_with_index):
     assert len(queries) <= 3
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"origin": "Embassy Lima"},
+        {"q": "security", "tag": ["PREL", "PGOV"]},
+        {"date_from": "2007", "date_to": "2007"},
+    ],
+)
+def test_no_search_of_a_page_asks_the_engine_for_every_hit(client_with_index, monkeypatch, params):
+    # A facet recount that asked for every hit read all 50,000 stored documents: 8 s a page.
+    from haystack.backends import BaseSearchQuery
+
+    run, limits = BaseSearchQuery.run, []
+
+    def recorded(query, *args, **kwargs):
+        limits.append(query.end_offset)
+        return run(query, *args, **kwargs)
+
+    monkeypatch.setattr(BaseSearchQuery, "run", recorded)
+    assert page(client_with_index, **params).status_code == 200
+    assert limits and None not in limits
+
+
 def test_the_help_page_documents_the_query_language(client_with_index):
     response = client_with_index.get("/search/help/")
 

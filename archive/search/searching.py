@@ -232,6 +232,9 @@ def one_facet_counts(name: str, sqs) -> list[tuple]:
     index_field = FACET_FIELDS[name]
     sqs = sqs.facet(index_field)
     sqs.query.highlight = False
+    # Run it for one hit: facet_counts() on a search not yet run asks for every hit (50,000
+    # stored documents read to count one facet: 8 s at 50,000 cables).
+    list(sqs[:1])
     return list(sqs.facet_counts().get("fields", {}).get(index_field, []))
 
 
