@@ -452,6 +452,18 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
 
         return check_index(self, index)
 
+    def known_words(self, words) -> set[str]:
+        """From the index's term statistics: a word is known when one of its stems is."""
+        analysis = self.analysis()
+        with self.one_generation() as searcher:
+            reader = searcher.reader()
+            field = self.content_field_name
+            return {
+                word
+                for word in words
+                if any(reader.doc_frequency(field, stem) for stem in analysis.stems(word))
+            }
+
     def document_frequencies(self, values):
         """From the index's term statistics: no search (a document page asks for each of its
         tags). Until segments merge, a deleted document still counts: close enough for weights."""

@@ -153,3 +153,21 @@ def test_a_cited_reference_id_the_archive_lacks_is_offered_with_its_page(client_
 
 def test_a_reference_id_neither_held_nor_cited_is_not_offered(client_with_index):
     assert "Did you mean cable" not in page(client_with_index, q="99 NOWHERE 1").content.decode()
+
+
+def test_the_engine_knows_the_words_its_documents_hold(search_index):
+    from archive.search.engine import PlainExtensions, search_engine
+
+    assert search_engine().known_words(["counterterrorism", "embassies", "zzqxjoined"]) == {
+        "counterterrorism",
+        "embassies",
+    }
+    assert PlainExtensions(search_index).known_words(["zzqxjoined"]) == {"zzqxjoined"}
+
+
+def test_a_phrase_is_ored_with_its_joined_word_only_when_the_index_holds_it(search_index):
+    from archive.search.query import Phrase
+    from archive.search.translate import useful_alternatives
+
+    assert [alt.text for alt in useful_alternatives(Phrase("counter terrorism"))] == ["counterterrorism"]
+    assert useful_alternatives(Phrase("drug trafficking")) == []  # no document writes "drugtrafficking"

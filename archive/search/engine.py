@@ -163,6 +163,11 @@ class SearchEngineExtensions:
     def analysis(self) -> Analysis:
         return PLAIN_ANALYSIS
 
+    def known_words(self, words: list[str]) -> set[str]:
+        """The words some document of the index holds. Plain: all of them (a search for a word
+        no document holds finds nothing, at a little cost)."""
+        return set(words)
+
     def write_lock(self):
         """The lock every index write holds, released by the system if its holder dies.
 

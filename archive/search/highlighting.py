@@ -185,17 +185,11 @@ class Highlighter:
         Analysis starts at the first needle (every matching word contains its needle) and stops
         past the window around the first match: snippet() gives the same text as with every span.
         """
-        lowered = text.lower()
-        if needles is None or len(lowered) != len(text):
+        if needles is None or len(text.lower()) != len(text):
             return self.matched_spans(text)
-        positions = [p for group in needles for n in group if (p := lowered.find(n)) >= 0]
-        if "-" in lowered and any(n not in lowered for group in needles for n in group):
-            positions.append(0)  # a needle of a compound's joined form: look from the start
-        if not positions:
+        begin = first_needle(text, needles)
+        if begin is None:
             return []
-        begin = min(positions)
-        while begin and _TOKEN_CHAR.match(text, begin - 1):
-            begin -= 1  # back to a character no token holds: tokens from there are the text's own
         phrases = self.matchers.phrases
         slack = max((len(phrase) for phrase in phrases), default=0)
         tokens, limit, after = [], None, 0
@@ -211,6 +205,23 @@ class Highlighter:
             ):
                 limit = window_end(text, token[2])
         return self.spans_in(text, tokens) if limit is not None else []
+
+    def matches(self, text: str, needles: list[set[str]] | None) -> bool:
+        """Whether the text matches, analysing it from the first needle only as far as the first
+        match (a paragraph's rank needs no snippet)."""
+        if needles is None or len(text.lower()) != len(text):
+            return bool(self.matched_spans(text))
+        begin = first_needle(text, needles)
+        if begin is None:
+            return False
+        phrases, tokens = self.matchers.phrases, []
+        for token in self.tokens(text, begin):
+            tokens.append(token)
+            if self.token_matches(token[0], text[token[1] : token[2]].lower()) or phrase_ends(
+                tokens, phrases
+            ):
+                return True
+        return False
 
     # Showing
 
@@ -290,6 +301,22 @@ def window_end(text: str, first_end: int) -> int:
     end = min(len(text), first_end + 2 * CONTEXT_CHARS)
     stop = text.find(" ", end)
     return len(text) if stop == -1 or end == len(text) else stop
+
+
+def first_needle(text: str, needles: list[set[str]]) -> int | None:
+    """Where analysis of the text must start to find every match: at the first needle, moved
+    back to a character no token holds (tokens from there are the text's own); None when no
+    needle is in it."""
+    lowered = text.lower()
+    positions = [p for group in needles for n in group if (p := lowered.find(n)) >= 0]
+    if "-" in lowered and any(n not in lowered for group in needles for n in group):
+        positions.append(0)  # a needle of a compound's joined form: look from the start
+    if not positions:
+        return None
+    begin = min(positions)
+    while begin and _TOKEN_CHAR.match(text, begin - 1):
+        begin -= 1
+    return begin
 
 
 def snippet(text: str, spans: list[tuple[int, int]]) -> SafeString:

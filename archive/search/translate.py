@@ -8,6 +8,7 @@ from functools import reduce
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ
 
+from archive.search.engine import search_engine
 from archive.search.facets import BY_FIELD
 from archive.search.query import VALUE_FIELDS, Group, Not, Phrase, Term, alternatives
 
@@ -50,10 +51,22 @@ def leaf_sq(leaf) -> SQ:
     return term_sq(leaf) if isinstance(leaf, Term) else phrase_sq(leaf)
 
 
+def useful_alternatives(node) -> list:
+    """The other spellings worth searching: a joined word ("drugtrafficking" for the phrase
+    "drug trafficking") only when the index holds it, since an OR of a phrase and a word costs
+    the engine far more than the phrase alone (650 ms against 80 at 50,000 cables)."""
+    found = alternatives(node)
+    joined = [alt.text for alt in found if isinstance(alt, Term)]
+    if not joined:
+        return found
+    known = search_engine().known_words(joined)
+    return [alt for alt in found if not isinstance(alt, Term) or alt.text in known]
+
+
 def to_sq(node) -> SQ:
     if isinstance(node, (Term, Phrase)):
         # counter-terrorism, counterterrorism and "counter terrorism" find the same documents.
-        return reduce(operator.or_, [leaf_sq(leaf) for leaf in [node, *alternatives(node)]])
+        return reduce(operator.or_, [leaf_sq(leaf) for leaf in [node, *useful_alternatives(node)]])
     if isinstance(node, Not):
         return ~to_sq(node.child)
     if isinstance(node, Group):
