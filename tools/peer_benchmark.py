@@ -220,12 +220,12 @@ def peer_lines(figures: dict) -> list[str]:
     for name, built in figures["index"].items():
         how = "reused" if built.get("reused") else f"{built['seconds']:.1f} s ({built['rate']} docs/s)"
         lines.append(f"    {name} index: {how}, {built['mb']:.1f} MB")
-    lines.append("    p50 / p95 by kind (ms)  " + "".join(f"{engine_label(name):>16}" for name in engines))
+    lines.append("    p50 / p95 by kind (ms)  " + "".join(f"{engine_label(name):>19}" for name in engines))
     for kind in QUERY_MIX:
         cells = []
         for name in engines:
             stats = figures["latency_by_kind_ms"][name][kind]
-            cells.append(f"{cell(stats['p50'])} / {cell(stats['p95'])}".rjust(16))
+            cells.append(f"{cell(stats['p50'])} / {cell(stats['p95'])}".rjust(19))
         lines.append(f"      {kind:<20}" + "".join(cells))
     lines += agreement_lines(figures)
     return lines

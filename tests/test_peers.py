@@ -1,5 +1,6 @@
-"""The SQLite FTS5 peer of `manage.py benchmark --peers`: the benchmark's searches, translated,
-find what the archive holds (counts checked against the database and the documents' text)."""
+"""The peers of `manage.py benchmark --peers`: the benchmark's searches, translated, find what the
+archive holds (counts checked against the database and the documents' text). SQLite FTS5 comes
+with Python; tantivy is benchmark-only, and its tests are skipped without it."""
 
 from __future__ import annotations
 
@@ -18,11 +19,25 @@ CABLES = 80
 
 
 @pytest.fixture
-def fts5(db, tmp_path):
+def cables(db, tmp_path):
     corpus = tmp_path / "cables.csv"
     generate_file(corpus, CABLES, 3)
     call_command("import_documents", str(corpus), format="cablegate-csv", no_index=True, verbosity=0)
+
+
+@pytest.fixture
+def fts5(cables, tmp_path):
     peer = Fts5Peer(tmp_path / "peers")
+    peer.index(chain.from_iterable(peer_documents(batch_size=25)))
+    return peer
+
+
+@pytest.fixture
+def tantivy(cables, tmp_path):
+    pytest.importorskip("tantivy", reason="tantivy is benchmark-only: pip install -r requirements-bench.txt")
+    from tools.peers import TantivyPeer
+
+    peer = TantivyPeer(tmp_path / "peers")
     peer.index(chain.from_iterable(peer_documents(batch_size=25)))
     return peer
 
@@ -33,14 +48,20 @@ def hits(peer, **params) -> int:
 
 def texts_matching(*patterns: str, without: str = "") -> int:
     """Documents whose indexed text holds every pattern (whole words, any case) and not `without`."""
+    return sum(
+        1
+        for text in indexed_texts()
+        if all(holds(text, p) for p in patterns) and not (without and holds(text, without))
+    )
+
+
+def indexed_texts() -> list[str]:
     prepare = DocumentIndex().prepare_text
-    count = 0
-    for document in Document.objects.for_indexing():
-        text = prepare(document)
-        found = all(re.search(rf"\b{p}\b", text, re.IGNORECASE) for p in patterns)
-        if found and not (without and re.search(rf"\b{without}\b", text, re.IGNORECASE)):
-            count += 1
-    return count
+    return [prepare(document) for document in Document.objects.for_indexing()]
+
+
+def holds(text: str, pattern: str) -> bool:
+    return re.search(rf"\b{pattern}\b", text, re.IGNORECASE) is not None
 
 
 def test_browsing_finds_every_document_newest_first(fts5):
@@ -84,3 +105,23 @@ def test_the_query_language_becomes_fts5_syntax():
 def test_what_fts5_cannot_express_is_reported_not_searched():
     with pytest.raises(Unsupported, match="fuzzy"):
         fts5_match(peer_query({"q": "terrorism~1"}).tree)
+
+
+def test_tantivy_finds_what_the_archive_holds(tantivy):
+    assert hits(tantivy) == CABLES
+    assert hits(tantivy, classification="SECRET") == Document.objects.filter(classification="SECRET").count()
+    expected = Document.objects.filter(date__gte="2008-01-01", date__lte="2009-12-31").count()
+    assert hits(tantivy, date_from="2008", date_to="2009") == expected
+    assert hits(tantivy, q='"drug trafficking"') == texts_matching(r"drug\s+trafficking")
+    assert hits(tantivy, q="coca AND eradication NOT Colombia") == texts_matching(
+        "coca", "eradication", without="Colombia"
+    )
+
+
+def test_tantivy_keeps_or_not_as_quipu_reads_it(tantivy):
+    expected = sum(1 for text in indexed_texts() if holds(text, "coca") or not holds(text, "eradication"))
+    assert hits(tantivy, q="coca OR -eradication") == expected > 0
+
+
+def test_a_prefix_is_matched_against_stems_in_both_peers(tantivy, fts5):
+    assert hits(tantivy, q="security*") == hits(fts5, q="security*") > 0
