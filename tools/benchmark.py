@@ -8,6 +8,8 @@ give it its own SQLite file and Whoosh index. Phases:
     → import_documents --no-index → rebuild_index → relink
     → queries (Django's test Client over the fixed mix below)
     [--compare-stock: the same documents in haystack's stock Whoosh backend, the same mix]
+    [--peers tantivy,fts5: the same documents in the peers, the same mix, interleaved
+     (tools.peer_benchmark)]
 
 Peak memory is each phase's ru_maxrss (the process and the children it waited for).
 """
@@ -90,6 +92,8 @@ class Options:
     queries_per_kind: int = 20
     index_while_importing: bool = False
     reuse: bool = False  # data_dir already holds the archive (and its index): only run the queries
+    peers: list[str] = field(default_factory=list)  # tools.peers.PEERS names
+    peer_dir: Path | None = None  # where the peers' indexes go (default: data_dir/peers)
 
 
 @dataclass
@@ -153,6 +157,8 @@ def run_benchmark(options: Options, log=print) -> dict:
             )
             stock = json.loads(stock_file.read_text())
             figures["stock"] = stock_figures(phases, stock, queries, data_dir, count)
+        if options.peers:
+            figures["peers"] = run_peers_phase(options, data_dir, env, phases, log)
     finally:
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
@@ -193,9 +199,24 @@ def reuse_benchmark(options: Options, data_dir: Path, env: dict, log) -> dict:
         phases.setdefault("stock_index", Phase("stock index (reused)", 0.0, 0.0))
         stock = json.loads(stock_file.read_text())
         figures["stock"] = stock_figures(phases, stock, queries, data_dir, figures["count"])
+    if options.peers:
+        figures["peers"] = run_peers_phase(options, data_dir, env, phases, log)
     figures["phases"] = {name: vars(phase) for name, phase in phases.items()}
     figures["peak_memory_mb"] = peak_memory_mb(phases)
     return figures
+
+
+def run_peers_phase(options: Options, data_dir: Path, env: dict, phases: dict, log) -> dict:
+    """The peers' indexes and the interleaved queries; their results file beside their indexes, so
+    that a reused archive's directory gets nothing new."""
+    peer_dir = Path(options.peer_dir or data_dir / "peers").resolve()
+    peer_dir.mkdir(parents=True, exist_ok=True)
+    results_file = peer_dir / "queries-peers.json"
+    args = ["benchmark", "--phase", "peers", "--peers", ",".join(options.peers)]
+    args += ["--peer-dir", str(peer_dir), "--queries-per-kind", str(options.queries_per_kind)]
+    args += ["--json", str(results_file)] + (["--reuse"] if options.reuse else [])
+    phases["peers"] = run_phase("peers", args, env, log)
+    return json.loads(results_file.read_text())
 
 
 def peak_memory_mb(phases: dict) -> float:
@@ -477,6 +498,10 @@ def table(figures: dict) -> str:
     else:
         lines += build_lines(figures) + web_benchmark.lines(figures)
     lines += latency_lines(figures)
+    if "peers" in figures:
+        from tools.peer_benchmark import peer_lines
+
+        lines += peer_lines(figures["peers"])
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
     manage.py benchmark --count 10000 --compare-stock --json /tmp/bench.json
     manage.py benchmark --reuse --data-dir /tmp/bench10k --queries-per-kind 10   # queries only
+    manage.py benchmark --count 10000 --peers tantivy,fts5   # beside tantivy and SQLite FTS5
 
 Runs in a temporary data directory (its own database and index); the archive's own data
 is never touched. The work lives in tools.benchmark.
@@ -15,6 +16,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tools import benchmark
+from tools.peer_benchmark import run_peer_queries
+from tools.peers import PeerUnavailable, parse_peer_names
 
 
 class Command(BaseCommand):
@@ -49,8 +52,17 @@ class Command(BaseCommand):
             action="store_true",
             help="only run the queries over the archive an earlier run left in --data-dir",
         )
+        parser.add_argument(
+            "--peers",
+            default="",
+            help="also index into these engines and run the same queries on all, interleaved: "
+            "tantivy, fts5 (needs: pip install -r requirements-bench.txt)",
+        )
+        parser.add_argument(
+            "--peer-dir", type=Path, help="where the peers' indexes go (default: DATA_DIR/peers)"
+        )
         # Internal: the phases that run inside the benchmark's data directory.
-        parser.add_argument("--phase", choices=["queries", "stock-index"], help="(internal)")
+        parser.add_argument("--phase", choices=["queries", "stock-index", "peers"], help="(internal)")
         parser.add_argument("--engine", choices=["ours", "stock"], default="ours", help="(internal)")
 
     def handle(self, *args, **options):
@@ -59,6 +71,17 @@ class Command(BaseCommand):
             return
         if options["phase"] == "queries":
             results = benchmark.run_queries(max(1, options["queries_per_kind"]), options["engine"])
+            options["json"].write_text(json.dumps(results, indent=1, ensure_ascii=False))
+            return
+        peers = self.peer_names(options["peers"])
+        if options["phase"] == "peers":
+            results = run_peer_queries(
+                max(1, options["queries_per_kind"]),
+                peers,
+                options["peer_dir"],
+                options["reuse"],
+                log=self.stderr.write,
+            )
             options["json"].write_text(json.dumps(results, indent=1, ensure_ascii=False))
             return
         if options["count"] < 1 or options["queries_per_kind"] < 1:
@@ -74,6 +97,8 @@ class Command(BaseCommand):
                 queries_per_kind=options["queries_per_kind"],
                 index_while_importing=options["index_while_importing"],
                 reuse=options["reuse"],
+                peers=peers,
+                peer_dir=options["peer_dir"],
             ),
             log=self.stderr.write,
         )
@@ -82,3 +107,11 @@ class Command(BaseCommand):
         self.stdout.write(text)
         if options["json"]:
             options["json"].write_text(text)
+
+    def peer_names(self, text: str) -> list[str]:
+        if not text:
+            return []
+        try:
+            return parse_peer_names(text)
+        except PeerUnavailable as problem:
+            raise CommandError(str(problem)) from None
