@@ -52,6 +52,12 @@ def cables_csv(tmp_path_factory) -> Path:
     return path
 
 
+def default_interrupt() -> None:
+    """Ctrl-C at its default in the import, as a terminal starts a command: a shell's background
+    job (these tests run as one in some CI set-ups) starts its children with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Archive:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
@@ -77,6 +83,7 @@ class Archive:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,  # its own process group, as a terminal gives a command
+            preexec_fn=default_interrupt,
         )
 
     def count(self, table: str) -> int:
