@@ -44,9 +44,11 @@ WRITERS = 3
 ROUNDS = 6
 # Seconds from a commit to search results showing it. A request waits at most 2 s for the index
 # lock, then the lock holder applies its change after the write it is doing: usually well under
-# 1 s, up to ~2.5 s when that write merges segments (≈1 s for this index on two busy cores).
+# 1 s, up to ~2.5 s when that write merges segments (≈1 s for this index on two busy cores). A
+# process's first write also opens the index and builds its analyzers: in full-suite runs on two
+# busy cores the first change of each writer took 4.2–5.6 s (3.1 s at most when run alone).
 TYPICALLY_VISIBLE_WITHIN = 1.0
-ALWAYS_VISIBLE_WITHIN = 4.0
+ALWAYS_VISIBLE_WITHIN = 6.0
 RESERVED = 2  # documents only writer 0 touches (it deletes and re-imports them)
 
 
