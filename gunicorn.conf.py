@@ -12,3 +12,12 @@ errorlog = "-"
 proc_name = "quipu"
 # gunicorn ≥ 25 opens a control socket in $HOME/.gunicorn shared by every instance of the user.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker opens the views, templates and search index before its first request
+    (archive.serving): mapped from what the index's last commit wrote, not computed."""
+    from archive.serving import prepare_worker
+
+    seconds = prepare_worker()
+    worker.log.info("worker %s ready in %.2f s", worker.pid, seconds)

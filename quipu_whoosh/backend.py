@@ -90,6 +90,7 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         self._scorer = None
         self._segment_columns = {}  # quipu_whoosh.bitsets.SegmentColumns by segment, kept across commits
         self.multi_valued_fields = set()
+        self.facet_fields = frozenset()
         self.bulk_session = None  # quipu_whoosh.writing.BulkSession while one is open
         self._word_statistics = {}  # key_terms' cache, for one searcher (under the key None)
         self._key_terms = {}  # each document's key terms, for one searcher (under the key None)
@@ -99,6 +100,9 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
     def build_schema(self, fields):
         content_field_name, schema, multi_valued = build_schema(fields)
         self.multi_valued_fields = multi_valued
+        self.facet_fields = frozenset(
+            field.index_fieldname for field in fields.values() if hasattr(field, "facet_for")
+        )
         return content_field_name, schema
 
     def setup(self):
@@ -257,8 +261,22 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         """Facet and filter bitsets of the current searcher (rebuilt when it is reopened)."""
         searcher = self.searcher()
         if self._bitsets is None or self._bitsets.searcher is not searcher:
-            self._bitsets = ReaderBitsets(searcher, self.schema, self._segment_columns)
+            self._bitsets = ReaderBitsets(searcher, self.schema, self._segment_columns, self.facet_fields)
         return self._bitsets
+
+    def open_for_serving(self) -> None:
+        """Open the searcher and map the segments' stored columns (quipu_whoosh.column_store)
+        and the text lengths: milliseconds when the commit wrote them."""
+        bitsets = self.bitsets()
+        bitsets.ensure_stored()
+        if self.content_field_name:
+            self.scorer(bitsets.searcher, bitsets).norms()
+
+    def store_columns(self) -> None:
+        """After a commit: write the new segments' facet and sort columns beside them, so a
+        new process maps them instead of reading Whoosh's columns (quipu_whoosh.column_store)."""
+        self.reset_searcher()
+        self.bitsets().ensure_stored()
 
     def scorer(self, searcher, bitsets) -> Scorer:
         """Term-at-a-time BM25F rankings of the current searcher (quipu_whoosh.scoring)."""

@@ -2,10 +2,10 @@
 
 Whoosh counts facets by walking every matching document in Python and looking up each
 facet's value per document (docs/haystack-whoosh.md, "Faceting"): cost grows with the matches
-times the facets. Here, once per reader generation, each facet value gets the bitset of
-its documents; a search's counts are then `(matches & value).bit_count()`, done in C.
-Filter clauses (facet values, date ranges) are bitsets too, cached by query, so a filter
-or a browse never walks its documents in Python again.
+times the facets. Here each segment's facet columns are arrays (quipu_whoosh.column_store,
+written at commit), and a search's counts are one `numpy.bincount` of the matching
+documents' values per facet. Filter clauses (facet values, date ranges) are bitsets,
+cached by query, so a filter or a browse never walks its documents in Python again.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import datetime as dt
 import os
 from collections import OrderedDict
 
+import numpy as np
 from whoosh import columns
 from whoosh import query as wq
-from whoosh.fields import DATETIME
 from whoosh.idsets import DocIdSet
+from whoosh.util.times import datetime_to_long
 
 from archive.search import budget
+from quipu_whoosh import column_store
 
 MAX_CACHED_QUERIES = 256
 
@@ -63,98 +65,49 @@ class BitsetIds(DocIdSet):
 
 
 class SegmentColumns:
-    """One segment's column values and facet-value bitsets, in the segment's own numbering.
+    """One segment's facet and sort columns (quipu_whoosh.column_store), in its own numbering.
 
     A segment's columns never change once written (deletions are kept apart), so this is
     cached per segment across reader generations: after a small commit only the new
-    segment is read.
+    segment is read. The arrays come from the file written at commit; a segment without
+    one (an index written before it existed) gets it built, and written for the next process.
     """
 
-    def __init__(self, reader):
+    def __init__(self, reader, facet_names, number_names):
         self.reader = reader
         self.size = reader.doc_count_all()
-        self.columns: dict[str, list] = {}
-        self.values: dict[str, dict] = {}
+        self.facet_names = facet_names
+        self.number_names = number_names
+        self._store = None
 
-    def column(self, name: str, translate: bool = True) -> list:
-        """Every document's value (list values may be shared between documents: read only)."""
-        key = name if translate else f"{name}:raw"
-        if key not in self.columns:
-            if not self.reader.has_column(name):
-                self.columns[key] = [None] * self.size
-            else:
-                values = bulk_column(self.reader, name, translate)
-                if values is None:
-                    values = list(self.reader.column_reader(name, translate=translate))
-                self.columns[key] = values
-        return self.columns[key]
+    @property
+    def store(self) -> column_store.ColumnStore:
+        if self._store is None:
+            self._store = self.stored() or self.built()
+        return self._store
 
-    def value_bits(self, name: str) -> dict:
-        """{facet value: bitset of the segment's documents with it} (deleted ones included)."""
-        if name not in self.values:
-            groups: dict[object, list[int]] = {}
-            for docnum, value in enumerate(self.column(name)):
-                if isinstance(value, list):
-                    for item in value:
-                        groups.setdefault(item, []).append(docnum)
-                elif value is not None:
-                    groups.setdefault(value, []).append(docnum)
-            self.values[name] = {value: bits_of(docnums, self.size) for value, docnums in groups.items()}
-        return self.values[name]
+    def stored(self) -> column_store.ColumnStore | None:
+        path = self.path()
+        if path is None:
+            return None
+        return column_store.load(path, self.size, segment_written_at(self.reader, self.reader.segment()))
 
+    def built(self) -> column_store.ColumnStore:
+        store = column_store.build(self.reader, self.reader.schema, self.facet_names, self.number_names)
+        path = self.path()
+        if path is not None:
+            try:
+                column_store.save(store, path, segment_written_at(self.reader, self.reader.segment()))
+            except OSError:  # a read-only index: every process builds its own
+                pass
+        return store
 
-def bulk_column(reader, name: str, translate: bool) -> list | None:
-    """A bytes or bytes-list column read in one piece and decoded once per distinct value.
-
-    Whoosh reads such a column one document at a time (a file read and, for lists, a
-    BytesIO per document): ~3 µs a document, most of the first facet count's cost.
-    None for other column types.
-    """
-    raw = reader.column_reader(name, translate=False)
-    is_list = isinstance(raw, columns.VarBytesListColumn.Reader)
-    varbytes = raw._child if is_list else raw
-    if not isinstance(varbytes, columns.VarBytesColumn.Reader):
-        return None
-    lengths, offsets = varbytes._lengths, varbytes._offsets
-    end = max((offset + length for offset, length in zip(offsets, lengths, strict=True)), default=0)
-    blob = varbytes._dbfile.get(varbytes._basepos, end) if end else b""
-    convert = reader.schema[name].from_column_value if translate else None
-    memo: dict[bytes, object] = {}
-    values = []
-    for offset, length in zip(offsets, lengths, strict=True):
-        data = blob[offset : offset + length]
-        value = memo.get(data)
-        if value is None:
-            value = decode_list(data) if is_list else data
-            if convert is not None:
-                value = convert(value)
-            memo[data] = value
-        values.append(value)
-    return values
-
-
-def decode_list(data: bytes) -> list[bytes]:
-    """VarBytesListColumn's encoding: a varint count, then a varint length before each value."""
-    if not data:
-        return []
-    count, position = varint(data, 0)
-    out = []
-    for _ in range(count):
-        length, position = varint(data, position)
-        out.append(data[position : position + length])
-        position += length
-    return out
-
-
-def varint(data: bytes, position: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, position
-        shift += 7
+    def path(self) -> str | None:
+        segment = self.reader.segment() if hasattr(self.reader, "segment") else None
+        folder = segment_folder(self.reader)
+        if segment is None or folder is None:
+            return None
+        return column_store.path_of(folder, segment)
 
 
 def segment_key(reader):
@@ -172,41 +125,55 @@ def segment_key(reader):
 
 
 def segment_written_at(reader, segment) -> int | None:
-    storage = getattr(reader, "_storage", None)
-    # A compound segment is read through an overlay whose second storage is the index folder.
-    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    folder = segment_folder(reader)
     if folder is None:
         return None
     prefix = segment.segment_id()
+    ours = f".{column_store.EXTENSION}"  # written later, by whoever reads the segment first
     try:
         with os.scandir(folder) as entries:
             return max(
-                (entry.stat().st_mtime_ns for entry in entries if entry.name.startswith(prefix)),
+                (
+                    entry.stat().st_mtime_ns
+                    for entry in entries
+                    if entry.name.startswith(prefix) and not entry.name.endswith(ours)
+                ),
                 default=None,
             )
     except OSError:
         return None
 
 
+def segment_folder(reader) -> str | None:
+    storage = getattr(reader, "_storage", None)
+    # A compound segment is read through an overlay whose second storage is the index folder.
+    return getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+
+
 class ReaderBitsets:
-    """Bitsets over one searcher's documents: live documents, facet values, query clauses.
+    """Bitsets over one searcher's documents: live documents, facet counts, query clauses.
 
     `segments` is a cache of SegmentColumns by segment, shared between generations; the
-    entries of segments no longer in the index are dropped.
+    entries of segments no longer in the index are dropped. `facet_names` are the fields
+    counted as facets; every numeric or date column is kept for ranges and sorting.
     """
 
-    def __init__(self, searcher, schema, segments: dict | None = None):
+    def __init__(self, searcher, schema, segments: dict | None = None, facet_names=()):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = schema
         self.size = self.reader.doc_count_all()
-        self.live = bits_of(self.reader.all_doc_ids(), self.size)
-        self.values: dict[str, dict] = {}
-        self.columns: dict[str, list] = {}
-        self.orders: dict[str, list[int]] = {}
+        self.facets: dict[str, tuple] = {}
+        self.numbers: dict[str, tuple] = {}
+        self.orders: dict[str, np.ndarray] = {}
         self.queries: OrderedDict[str, int] = OrderedDict()
+        self._mask = (None, None)
         # A word's documents read from its postings while scoring it (quipu_whoosh.scoring).
         self.term_bits = None
+        facet_names = frozenset(facet_names)
+        number_names = frozenset(
+            name for name, field in schema.items() if isinstance(field.column_type, columns.NumericColumn)
+        )
         cache = {} if segments is None else segments
         self.leaves = []
         current = set()
@@ -214,7 +181,7 @@ class ReaderBitsets:
             key = segment_key(reader)
             part = cache.get(key) if key is not None else None
             if part is None:
-                part = SegmentColumns(reader)
+                part = SegmentColumns(reader, facet_names, number_names)
                 if key is not None:
                     cache[key] = part
             part.reader = reader  # the old generation's reader is closed
@@ -222,36 +189,84 @@ class ReaderBitsets:
             self.leaves.append((part, offset))
         for key in [key for key in cache if key not in current]:
             del cache[key]
+        self.live = self.live_bits()
+
+    def live_bits(self) -> int:
+        """Every document but the deleted ones, from the segments' deletion lists."""
+        deleted = []
+        for part, offset in self.leaves:
+            segment = part.reader.segment() if hasattr(part.reader, "segment") else None
+            if segment is None:
+                return bits_of(self.reader.all_doc_ids(), self.size)
+            deleted.extend(docnum + offset for docnum in segment.deleted_docs())
+        return ((1 << self.size) - 1) & ~bits_of(deleted, self.size)
+
+    def ensure_stored(self) -> None:
+        """Read (or build and write) every segment's columns: run after a commit."""
+        for part, _offset in self.leaves:
+            part.store  # noqa: B018 (a property that loads)
+
+    def mask(self, bits: int) -> np.ndarray:
+        """A bitset as one bool per document (the last one asked is kept: a search asks it
+        once per facet)."""
+        if self._mask[0] is not bits:
+            data = np.frombuffer(bits.to_bytes((self.size >> 3) + 1, "little"), np.uint8)
+            self._mask = (bits, np.unpackbits(data, bitorder="little")[: self.size].view(bool))
+        return self._mask[1]
 
     # Facets
 
-    def column(self, name: str, translate: bool = True) -> list:
-        key = name if translate else f"{name}:raw"
-        if key not in self.columns:
-            values = []
-            for part, _offset in self.leaves:
-                values += part.column(name, translate)
-            self.columns[key] = values
-        return self.columns[key]
-
-    def value_bits(self, name: str) -> dict:
-        """{facet value: bitset of its live documents} for one facet field."""
-        if name not in self.values:
-            combined: dict[object, int] = {}
+    def facet(self, name: str) -> tuple[list, np.ndarray, np.ndarray | None]:
+        """(values, each entry's value number, each entry's document or None: one a document)
+        over the whole reader, the segments' value numbers made one."""
+        if name not in self.facets:
+            numbering: dict[object, int] = {}
+            codes, docs = [], []
+            single = True
             for part, offset in self.leaves:
-                for value, bits in part.value_bits(name).items():
-                    combined[value] = combined.get(value, 0) | (bits << offset)
-            live = self.live
-            self.values[name] = {value: found for value, bits in combined.items() if (found := bits & live)}
-        return self.values[name]
+                facet = part.store.facets.get(name)
+                if facet is None:
+                    single = False
+                    continue
+                renumber = np.array([numbering.setdefault(v, len(numbering)) for v in facet.values], np.int32)
+                codes.append(renumber[facet.codes] if len(renumber) else facet.codes)
+                if facet.docs is None:
+                    docs.append(np.arange(offset, offset + part.size, dtype=np.int32))
+                else:
+                    single = False
+                    docs.append(facet.docs + np.int32(offset))
+            codes = np.concatenate(codes) if codes else np.zeros(0, np.int32)
+            docs = None if single and codes.size == self.size else (np.concatenate(docs) if docs else codes)
+            self.facets[name] = (list(numbering), codes, docs)
+        return self.facets[name]
 
     def facet_counts(self, name: str, matches: int) -> dict:
-        counts = {}
-        for value, bits in self.value_bits(name).items():
-            count = (bits & matches).bit_count()
-            if count:
-                counts[value] = count
-        return counts
+        """{value: how many of the matches hold it}, the values none holds left out."""
+        values, codes, docs = self.facet(name)
+        if not values or not matches:
+            return {}
+        mask = self.mask(matches)
+        held = codes[mask] if docs is None else codes[mask[docs]]
+        counts = np.bincount(held, minlength=len(values))
+        return {values[code]: int(counts[code]) for code in np.flatnonzero(counts)}
+
+    def numbers_of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(each document's number, whether it has one) for a numeric or date column."""
+        if name not in self.numbers:
+            numbers, present = [], []
+            for part, _offset in self.leaves:
+                column = part.store.numbers.get(name)
+                if column is None:
+                    numbers.append(np.zeros(part.size, np.int64))
+                    present.append(np.zeros(part.size, bool))
+                else:
+                    numbers.append(column.numbers)
+                    present.append(column.present.view(bool))
+            if not numbers:
+                self.numbers[name] = (np.zeros(0, np.int64), np.zeros(0, bool))
+            else:
+                self.numbers[name] = (np.concatenate(numbers), np.concatenate(present))
+        return self.numbers[name]
 
     # Matching
 
@@ -303,57 +318,43 @@ class ReaderBitsets:
         if not isinstance(parsed, wq.NumericRange) or not self.reader.has_column(parsed.fieldname):
             return None
         start, end = parsed.start, parsed.end
-        raw = False
         if isinstance(parsed, wq.DateRange):
-            start, end = naive(parsed.startdate), naive(parsed.enddate)
-            values = self.column(parsed.fieldname)
-        elif isinstance(self.schema[parsed.fieldname], DATETIME):
-            values = self.column(parsed.fieldname, translate=False)  # the same numbers as the range
-            values = [None if value == 0 else value for value in values]  # 0: no date
-            raw = True
-        else:
-            values = self.column(parsed.fieldname)
-        selected = []
-        for docnum, value in enumerate(values):
-            if value is None or (not raw and missing(value)):
-                continue
-            if start is not None and (value < start or (parsed.startexcl and value == start)):
-                continue
-            if end is not None and (value > end or (parsed.endexcl and value == end)):
-                continue
-            selected.append(docnum)
-        return bits_of(selected, self.size) & self.live
+            # The column holds Whoosh's number for each date, as the range's start and end do.
+            start, end = date_number(parsed.startdate), date_number(parsed.enddate)
+        numbers, selected = self.numbers_of(parsed.fieldname)
+        if start is not None:
+            selected = selected & ((numbers > start) if parsed.startexcl else (numbers >= start))
+        if end is not None:
+            selected = selected & ((numbers < end) if parsed.endexcl else (numbers <= end))
+        return bits_from_mask(selected) & self.live
 
     # Ordering
 
-    def sorted_docnums(self, name: str, reverse: bool) -> list[int]:
+    def sorted_docnums(self, name: str, reverse: bool) -> np.ndarray:
         """Every document number ordered by this field's column (missing values last)."""
         key = f"{'-' if reverse else ''}{name}"
         if key not in self.orders:
-            values = self.column(name)
-            present = [d for d, v in enumerate(values) if v is not None and not missing(v)]
-            absent = [d for d, v in enumerate(values) if v is None or missing(v)]
+            numbers, present = self.numbers_of(name)
+            with_value = np.flatnonzero(present)
+            keys = numbers[with_value]
             # A stable sort: equal values keep increasing document numbers, as Whoosh's sort does.
-            present.sort(key=values.__getitem__, reverse=reverse)
-            self.orders[key] = present + absent
+            order = np.argsort(-keys if reverse else keys, kind="stable")
+            self.orders[key] = np.concatenate([with_value[order], np.flatnonzero(~present)])
         return self.orders[key]
 
-    def first(self, order: list[int], matches: int, count: int) -> list[int]:
+    def first(self, order: np.ndarray, matches: int, count: int) -> list[int]:
         """The first `count` documents of `order` that are in `matches`."""
-        data = matches.to_bytes((self.size >> 3) + 1, "little")
-        found = []
-        for docnum in order:
-            if data[docnum >> 3] >> (docnum & 7) & 1:
-                found.append(docnum)
-                if len(found) >= count:
-                    break
-        return found
+        return order[self.mask(matches)[order]][:count].tolist()
 
 
-def missing(value) -> bool:
-    if isinstance(value, dt.datetime):
-        return value.year <= 1
-    return isinstance(value, int) and value >= 2**31 - 1
+def bits_from_mask(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def date_number(value) -> int | None:
+    if value is None:
+        return None
+    return datetime_to_long(naive(value))
 
 
 def naive(value):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from operator import itemgetter
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
@@ -26,6 +27,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from archive.search import budget
+from quipu_whoosh import column_store
 from quipu_whoosh.bitsets import bits_of
 
 # Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
@@ -62,7 +64,7 @@ class SizedCache:
         return len(self.items)
 
 
-LENGTHS = [byte_to_length(b) for b in range(256)]
+LENGTHS_ARRAY = np.array([byte_to_length(b) for b in range(256)], np.float64)
 
 
 class Unsupported(Exception):
@@ -161,30 +163,37 @@ class Scorer:
         return {d: s for d, s in scores.items() if not data[d >> 3] >> (d & 7) & 1}
 
     def norms(self) -> list:
-        """Per top-level document number: K1 * ((1 - B) + B * length / average length)."""
+        """Per top-level document number: K1 * ((1 - B) + B * length / average length).
+
+        Computed over whole arrays with the same operations in the same order as the Python
+        expression, so each value is the same float; NaN for a document without the field."""
         if self._norms is None:
             K1, B, avgfl = self.K1, self.B, self.avgfl
-            norms = []
+            parts = []
             for subsearcher, _offset in self.searcher.leaf_searchers():
                 reader = subsearcher.reader()
                 count = reader.doc_count_all()
-                column = self.length_column(reader)
-                if column is not None:
-                    lengths = [LENGTHS[b] if b else None for b in column]
+                codes = self.length_codes(reader, count)
+                if codes is not None:
+                    lengths = np.where(codes > 0, LENGTHS_ARRAY[codes], np.nan)
                 else:
-                    lengths = [reader.doc_field_length(d, self.fieldname, 1) for d in range(count)]
-                norms += [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in lengths]
-            self._norms = norms
+                    lengths = np.array(
+                        [reader.doc_field_length(d, self.fieldname, 1) for d in range(count)], np.float64
+                    )
+                parts.append(K1 * ((1 - B) + B * lengths / avgfl))
+            self._norms = np.concatenate(parts).tolist() if parts else []
         return self._norms
 
-    def length_column(self, reader):
-        """whoosh3's one-byte-a-document field lengths of this segment, or None."""
+    def length_codes(self, reader, count: int):
+        """whoosh3's one-byte-a-document field lengths of this segment, read whole, or None."""
         perdoc = getattr(reader, "_perdoc", None)
         try:
             column = perdoc._cached_reader(f"_{self.fieldname}_len", LENGTHS_COLUMN)
         except AttributeError:
             return None
-        return list(column) if column is not None else None
+        if column is None:
+            return None
+        return column_store.bulk_numbers(column, count)
 
     def term_scores(self, query) -> dict:
         """{docnum: score} of one word (cached: a phrase, an AND and the match set reuse it)."""

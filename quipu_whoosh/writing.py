@@ -98,6 +98,7 @@ def write(backend, index, objects=(), delete_ids=()) -> None:
         writer.cancel()
         raise
     writer.commit()
+    backend.store_columns()
 
 
 def prepare_changes(backend, index, objects, delete_ids) -> tuple[list[dict], set[str]]:
@@ -192,6 +193,7 @@ class BulkSession(engine.BulkSession):
         if self.writer is not None:
             self.writer.commit()
             self.writer = None
+            self.backend.store_columns()
         self.documents = 0
         self.written = set()
         self.backend.reset_searcher()

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,18 @@ def test_the_home_page_is_served_without_a_version_banner(server):
     assert b"Quipu" in body
     assert headers["Server"] == "gunicorn"  # no "gunicorn/<version>"
     assert "X-Powered-By" not in headers
+
+
+def test_each_worker_opens_the_views_and_the_index_before_its_first_request(server):
+    def workers_ready() -> set[str]:
+        return set(re.findall(r"worker (\d+) ready in \d+\.\d+ s", server.log()))
+
+    deadline = time.monotonic() + 30
+    while len(workers_ready()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    assert len(workers_ready()) == 2
+    assert "could not prepare the worker" not in server.log()
 
 
 def test_stylesheets_have_hashed_names_and_are_cached_for_ever(server):

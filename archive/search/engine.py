@@ -16,6 +16,8 @@ that knows nothing of them (Elasticsearch, Solr) still serves every page:
     document_frequencies(…)  how many documents hold each of some facet values, and how many
                              documents there are: how rare a tag or an origin is (related
                              documents weigh what two documents share by it)
+    open_for_serving()       what a first search needs, opened when a web worker starts
+                             (archive.serving.prepare_worker)
 
 A backend class that does better subclasses SearchEngineExtensions and overrides what it
 does (quipu_whoosh.backend). Callers reach them through `extensions(backend)` or
@@ -162,6 +164,10 @@ class SearchEngineExtensions:
 
     def analysis(self) -> Analysis:
         return PLAIN_ANALYSIS
+
+    def open_for_serving(self) -> None:
+        """Open what a first search needs, when a web worker starts. Plain: nothing (a
+        search server is already open)."""
 
     def known_words(self, words: list[str]) -> set[str]:
         """The words some document of the index holds. Plain: all of them (a search for a word

@@ -1,0 +1,42 @@
+"""A web worker opens the views, templates and search index before its first request."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from archive.serving import prepare_worker
+from quipu_whoosh import column_store
+from tests.search_fixtures import *  # noqa: F403
+from tests.search_fixtures import using_index
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_prepared_worker_has_its_index_open_with_the_columns_mapped(search_index, monkeypatch):
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the commit's stored columns were read again")
+
+    monkeypatch.setattr(column_store, "build", no_reading)
+    with using_index(search_index.path) as backend:
+        prepare_worker()
+        bitsets = backend._bitsets
+
+        assert bitsets is not None and bitsets.searcher is backend.searcher()
+        assert all(part._store is not None for part, _offset in bitsets.leaves)
+
+
+def test_a_worker_whose_index_cannot_be_read_logs_it_and_starts_all_the_same(search_index, caplog):
+    folder = Path(search_index.path)
+    for path in folder.glob("*.columns"):
+        path.unlink()
+    for path in folder.glob("*.col"):  # Whoosh's own columns, cut off
+        path.write_bytes(b"")
+
+    with caplog.at_level(logging.ERROR, logger="archive.serving"), using_index(search_index.path):
+        seconds = prepare_worker()
+
+    assert seconds >= 0
+    assert "could not prepare the worker" in caplog.text
