@@ -62,5 +62,8 @@ def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
         "browse",
         "no_hit",
     }
+    first = figures["first_request_ms"]
+    assert first["worker start"] > 0 and first["search"] > 0 and first["api"] > 0
     assert "import" in completed.stdout and "p95" in completed.stdout
+    assert "new worker: start" in completed.stdout
     assert "relink" in completed.stdout and "cited cable" in completed.stdout

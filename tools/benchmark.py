@@ -425,6 +425,7 @@ def run_queries(per_kind: int, engine: str = "ours") -> dict:
     from haystack import connections
 
     from archive.models import Document
+    from archive.serving import prepare_worker
 
     if engine == "stock":
         use_stock_engine(Path(settings.DATA_DIR))
@@ -432,7 +433,9 @@ def run_queries(per_kind: int, engine: str = "ours") -> dict:
     client = Client()
     plan = query_plan(per_kind)
     targets = document_targets(per_kind * len(QUERY_MIX))
-    first = {
+    # As a new gunicorn worker: it prepares (gunicorn.conf.py), then answers its first requests.
+    first = {"worker start": prepare_worker() * 1000}
+    first |= {
         "search": timed_get(client, "/search/?q=embassy", 200),
         "api": timed_get(client, "/api/search/?q=embassy", 200),
     }
@@ -520,6 +523,12 @@ def latency_lines(figures: dict) -> list[str]:
     for page, stats in figures["latency_ms"].items():
         lines.append(
             f"  {page:<16} {stats['n']:>6} {fmt(stats['p50'])} {fmt(stats['p95'])} {fmt(stats['max'])}"
+        )
+    first = figures.get("first_request_ms") or {}
+    if "worker start" in first:
+        lines.append(
+            f"  new worker: start {first['worker start']:.0f} ms, "
+            f"first search page {first['search']:.0f} ms, first API search {first['api']:.0f} ms"
         )
     cpu = figures.get("search_cpu_ms")
     if cpu:
