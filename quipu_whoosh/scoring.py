@@ -16,22 +16,25 @@ Only the shapes whose Whoosh score is a plain sum are handled here: a word, a ph
 
 from __future__ import annotations
 
+import itertools
+import pickle
+from array import array
 from collections import OrderedDict
-from operator import itemgetter
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from archive.search import budget
 from quipu_whoosh import column_store
-from quipu_whoosh.bitsets import bits_of
+from quipu_whoosh.bitsets import bits_from_mask
 
-# Cached rankings and word scores, by entries held (a (docnum, score) pair costs ~100 bytes):
-# at 250,000 cables a common word's ranking is ~150,000 entries, so 64 of them could hold ~1 GB.
+# Cached rankings and word scores, by entries held (a document number and its score, 16 bytes
+# in arrays): at 250,000 cables a common word's ranking is ~150,000 entries, 2.4 MB.
 MAX_CACHED_RANKING_ENTRIES = 1_500_000
 MAX_CACHED_TERM_ENTRIES = 1_500_000
 
@@ -71,6 +74,30 @@ class Unsupported(Exception):
     pass
 
 
+class Scores:
+    """{docnum: score} as two arrays: document numbers in increasing order, and their scores."""
+
+    def __init__(self, docs: np.ndarray, values: np.ndarray):
+        self.docs = docs
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def items(self):
+        return zip(self.docs.tolist(), self.values.tolist(), strict=True)
+
+    def scores_at(self, docs: np.ndarray) -> np.ndarray:
+        """The scores of these documents (each one of ours)."""
+        return self.values[np.searchsorted(self.docs, docs)]
+
+    def where(self, keep: np.ndarray) -> Scores:
+        return Scores(self.docs[keep], self.values[keep])
+
+
+NO_SCORES = Scores(np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
 class Scorer:
     """Rankings of one searcher (one reader generation): [(docnum, score)], best first."""
 
@@ -88,8 +115,8 @@ class Scorer:
             self.K1 = weighting.K1
             self.avgfl = searcher.avg_field_length(fieldname) or 1
 
-    def ranking(self, query) -> list | None:
-        """Every document the query scores, as [(docnum, score)] by score then docnum; or None."""
+    def ranking(self, query) -> Scores | None:
+        """Every document the query scores, by score then docnum; or None."""
         if not self.supported:
             return None
         key = repr(query)
@@ -100,9 +127,9 @@ class Scorer:
             scores = self.scores(query)
         except Unsupported:
             return None
-        # By score, best first; equal scores keep increasing document numbers (the dicts are
-        # built in document order and a reversed sort is stable), as Whoosh's collector orders them.
-        ranking = sorted(scores.items(), key=itemgetter(1), reverse=True)
+        # Best first; equal scores keep increasing document numbers, as Whoosh's collector does.
+        order = np.lexsort((scores.docs, -scores.values))
+        ranking = Scores(scores.docs[order], scores.values[order])
         self.rankings.put(key, ranking)
         return ranking
 
@@ -111,24 +138,16 @@ class Scorer:
         ranking = self.ranking(query)
         if ranking is None:
             return None
-        if allowed is None:
-            return ranking[:count]
-        data = self.bytes_of(allowed)
-        found = []
-        for item in ranking:
-            docnum = item[0]
-            if data[docnum >> 3] >> (docnum & 7) & 1:
-                found.append(item)
-                if len(found) >= count:
-                    break
-        return found
+        if allowed is not None:
+            ranking = ranking.where(self.bitsets.mask(allowed)[ranking.docs])
+        return list(zip(ranking.docs[:count].tolist(), ranking.values[:count].tolist(), strict=True))
 
     def bytes_of(self, bits: int) -> bytes:
         return bits.to_bytes((self.bitsets.size >> 3) + 1, "little")
 
-    # Scores: {docnum: score}, computed the way Whoosh's matchers compute them
+    # Scores, computed the way Whoosh's matchers compute them
 
-    def scores(self, query) -> dict:
+    def scores(self, query) -> Scores:
         if type(query) is wq.Term:
             return self.term_scores(query)
         if type(query) is wq.Phrase:
@@ -146,23 +165,25 @@ class Scorer:
             scores = self.scores(positive[0])
             if len(positive) == 2:
                 b = self.scores(positive[1])
-                return {docnum: score + b[docnum] for docnum, score in scores.items() if docnum in b}
+                docs, mine, theirs = np.intersect1d(
+                    scores.docs, b.docs, assume_unique=True, return_indices=True
+                )
+                return Scores(docs, scores.values[mine] + b.values[theirs])
             scores = self.without(scores, negative)
-            return {docnum: score + 1.0 for docnum, score in scores.items()} if negative else scores
+            return Scores(scores.docs, scores.values + 1.0) if negative else scores
         if isinstance(query, wq.AndNot) and query.boost == 1:
             return self.without(self.scores(query.a), [query.b])
         raise Unsupported(repr(query))
 
-    def without(self, scores: dict, queries) -> dict:
+    def without(self, scores: Scores, queries) -> Scores:
         excluded = 0
         for query in queries:
             excluded |= self.bitsets.matches(query)
         if not excluded:
             return scores
-        data = self.bytes_of(excluded)
-        return {d: s for d, s in scores.items() if not data[d >> 3] >> (d & 7) & 1}
+        return scores.where(~self.bitsets.mask(excluded)[scores.docs])
 
-    def norms(self) -> list:
+    def norms(self) -> np.ndarray:
         """Per top-level document number: K1 * ((1 - B) + B * length / average length).
 
         Computed over whole arrays with the same operations in the same order as the Python
@@ -181,7 +202,7 @@ class Scorer:
                         [reader.doc_field_length(d, self.fieldname, 1) for d in range(count)], np.float64
                     )
                 parts.append(K1 * ((1 - B) + B * lengths / avgfl))
-            self._norms = np.concatenate(parts).tolist() if parts else []
+            self._norms = np.concatenate(parts) if parts else np.zeros(0)
         return self._norms
 
     def length_codes(self, reader, count: int):
@@ -195,8 +216,8 @@ class Scorer:
             return None
         return column_store.bulk_numbers(column, count)
 
-    def term_scores(self, query) -> dict:
-        """{docnum: score} of one word (cached: a phrase, an AND and the match set reuse it)."""
+    def term_scores(self, query) -> Scores:
+        """The scores of one word (cached: a phrase, an AND and the match set reuse it)."""
         key = repr(query)
         scores = self.terms.get(key)
         if scores is None:
@@ -204,7 +225,7 @@ class Scorer:
             self.terms.put(key, scores)
         return scores
 
-    def read_term_scores(self, query) -> dict:
+    def read_term_scores(self, query) -> Scores:
         if query.fieldname != self.fieldname or getattr(query, "minquality", None):
             raise Unsupported(repr(query))
         field = self.searcher.schema[self.fieldname]
@@ -213,46 +234,40 @@ class Scorer:
         try:
             text = field.to_bytes(query.text)
         except ValueError:
-            return {}
-        norms = self.norms()
-        K1 = self.K1
-        K1_plus_1 = K1 + 1
-        idf = self.searcher.idf(self.fieldname, text)
-        boost = query.boost
-        scores = {}
+            return NO_SCORES
+        docs, frequencies = [], []
         for subsearcher, offset in self.searcher.leaf_searchers():
             reader = subsearcher.reader()
             if (self.fieldname, text) not in reader:
                 continue
-            matcher = reader.postings(self.fieldname, text)
-            deleted = None
-            if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
-                deleted, matcher = reader.deleted_docs_set, matcher.child
-            if not hasattr(matcher, "_read_weights"):
+            found = posting_arrays(reader, self.fieldname, text, offset, frequencies=True)
+            if found is None:
                 raise Unsupported(repr(query))
-            while matcher.is_active():
-                budget.check()
-                matcher._read_ids()
-                matcher._read_weights()
-                for docnum, tf in zip(matcher._ids, matcher._weights, strict=True):
-                    if deleted is not None and docnum in deleted:
-                        continue
-                    docnum += offset
-                    # BM25F: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-                    score = idf * ((tf * K1_plus_1) / (tf + norms[docnum]))
-                    scores[docnum] = score * boost if boost != 1.0 else score
-                matcher._next_block()
-        return scores
+            docs.append(found[0])
+            frequencies.append(found[1])
+        if not docs:
+            return NO_SCORES
+        docs, tf = np.concatenate(docs), np.concatenate(frequencies)
+        norms = self.norms()[docs]
+        idf = self.searcher.idf(self.fieldname, text)
+        # BM25F: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), the same
+        # operations in the same order as Whoosh's Python floats, so the same scores.
+        values = idf * ((tf * (self.K1 + 1)) / (tf + norms))
+        if query.boost != 1.0:
+            values = values * query.boost
+        return Scores(docs, values)
 
     def term_bits(self, query) -> int | None:
         """The bitset of the documents holding this word (from its postings), or None."""
         if isinstance(query, wq.MultiTerm):
             return self.expansion_bits(query)
+        if type(query) is wq.Phrase and query.fieldname == self.fieldname and query.slop == 1:
+            return self.phrase_bits(query)
         if type(query) is not wq.Term or getattr(query, "minquality", None):
             return None
         if query.fieldname == self.fieldname and self.supported:
             try:
-                return bits_of(self.term_scores(query), self.bitsets.size)
+                return self.bits_of_docs(self.term_scores(query).docs)
             except Unsupported:
                 return None
         return self.posting_bits(query)
@@ -271,8 +286,8 @@ class Scorer:
             found = segment_docnums(subsearcher.reader(), query.fieldname, text, offset)
             if found is None:
                 return None
-            docnums += found
-        return bits_of(docnums, self.bitsets.size)
+            docnums.append(found)
+        return self.bits_of_docs(np.concatenate(docnums)) if docnums else 0
 
     def expansion_bits(self, query) -> int | None:
         """A prefix or fuzzy term's documents: those of the words it expands to in each segment
@@ -285,44 +300,159 @@ class Scorer:
         for subsearcher, offset in self.searcher.leaf_searchers():
             reader = subsearcher.reader()
             for text in budget.checked(query._btexts(reader), every=16):
-                found = segment_docnums(reader, fieldname, text, offset) if text else []
-                if found is None:
+                found = segment_docnums(reader, fieldname, text, offset) if text else None
+                if text and found is None:
                     return None
-                docnums += found
-        return bits_of(docnums, self.bitsets.size)
+                if found is not None:
+                    docnums.append(found)
+        return self.bits_of_docs(np.concatenate(docnums)) if docnums else 0
 
-    def phrase_scores(self, query) -> dict:
+    def bits_of_docs(self, docs: np.ndarray) -> int:
+        mask = np.zeros(self.bitsets.size, bool)
+        mask[docs] = True
+        return bits_from_mask(mask)
+
+    def phrase_bits(self, query) -> int | None:
+        """A phrase's documents: those holding every word (the posting lists intersected as
+        arrays), then each checked for the words at consecutive positions, as Whoosh's phrase
+        (slop 1) matches them, without its matcher's per-document walk. None: not readable."""
+        field = self.searcher.schema[self.fieldname]
+        if not query.words or not field.format.supports("positions"):
+            return None
+        try:
+            texts = [field.to_bytes(word) for word in query.words]
+        except ValueError:
+            return 0
+        if type(field.format) is not Positions:
+            return None
+        found = []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            if any((self.fieldname, text) not in reader for text in texts):
+                continue
+            postings = [posting_values(reader, self.fieldname, text) for text in texts]
+            if any(posting is None for posting in postings):
+                return None
+            common = postings[0][0]
+            for docs, _values in postings[1:]:
+                common = np.intersect1d(common, docs, assume_unique=True)
+            # Keys (candidate, position) of the first word; kept where word k stands k later.
+            starts = None
+            for k, (docs, values) in enumerate(postings):
+                rows = np.searchsorted(docs, common).tolist()
+                keys = position_keys([values[row] for row in budget.checked(rows, every=1024)])
+                starts = keys if starts is None else starts[np.isin(starts + k, keys)]
+                if not starts.size:
+                    break
+            if starts is not None and starts.size:
+                found.append(common[np.unique(starts >> POSITION_BITS)] + offset)
+        return self.bits_of_docs(np.concatenate(found)) if found else 0
+
+    def phrase_scores(self, query) -> Scores:
         if query.fieldname != self.fieldname or query.boost != 1 or not query.words:
             raise Unsupported(repr(query))
         matched = self.bitsets.matches(query)
         if not matched:
-            return {}
+            return NO_SCORES
         parts = [self.term_scores(wq.Term(self.fieldname, word)) for word in query.words]
-        first, rest = parts[0], parts[1:]
-        data = self.bytes_of(matched)
-        scores = {}
-        for docnum, score in first.items():
-            if data[docnum >> 3] >> (docnum & 7) & 1:
-                for part in rest:
-                    score = score + part[docnum]
-                scores[docnum] = score
-        return scores
+        first = parts[0].where(self.bitsets.mask(matched)[parts[0].docs])
+        values = first.values
+        for part in parts[1:]:  # added word by word, as Whoosh adds them
+            values = values + part.scores_at(first.docs)
+        return Scores(first.docs, values)
 
 
-def segment_docnums(reader, fieldname: str, text: bytes, offset: int) -> list[int] | None:
-    """The top-level numbers of one segment's documents holding a word, deleted ones included
-    (callers mask with the live bits); None if its postings cannot be read in blocks."""
-    if (fieldname, text) not in reader:
-        return []
+def posting_arrays(reader, fieldname: str, text: bytes, offset: int, frequencies: bool = False):
+    """(top-level document numbers, term frequencies or None) of one segment's postings of a
+    word, deleted documents left out, read a block at a time; None if the postings are not
+    in whoosh3's block format."""
     matcher = reader.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child  # the segment has deleted documents
-    if not hasattr(matcher, "_read_ids"):
+    deleted = None
+    if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
+        deleted, matcher = reader.deleted_docs_set, matcher.child
+    if not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", False):
         return None
-    docnums = []
+    ids, weights = [], []
     while matcher.is_active():
         budget.check()
-        matcher._read_ids()
-        docnums += [docnum + offset for docnum in matcher._ids] if offset else matcher._ids
+        if matcher._data is None:
+            matcher._read_data()
+        ids.append(np.cumsum(np.asarray(matcher._data[0], np.int64)))  # delta-encoded
+        if frequencies:
+            weights.append(block_weights(matcher._data[1], matcher._blocklength))
         matcher._next_block()
-    return docnums
+    if not ids:
+        return np.zeros(0, np.int64), (np.zeros(0) if frequencies else None)
+    docs = np.concatenate(ids)
+    tf = np.concatenate(weights) if frequencies else None
+    if deleted:
+        keep = ~np.isin(docs, np.fromiter(deleted, np.int64, len(deleted)))
+        docs, tf = docs[keep], (tf[keep] if frequencies else None)
+    return docs + offset, tf
+
+
+def posting_values(reader, fieldname: str, text: bytes):
+    """(document numbers in the segment, each posting's encoded value: its positions) of a
+    word, deleted documents included; None if the postings are not whoosh3's blocks of values."""
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", False):
+        return None
+    ids, values = [], []
+    while matcher.is_active():
+        budget.check()
+        if matcher._data is None:
+            matcher._read_data()
+        block = matcher._data[2]
+        if not isinstance(block, (tuple, list)):
+            return None
+        ids.append(np.cumsum(np.asarray(matcher._data[0], np.int64)))
+        values.extend(block)
+        matcher._next_block()
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), values
+
+
+POSITION_BITS = 32
+
+
+def position_keys(values: list[bytes]) -> np.ndarray:
+    """candidate << 32 | position for every position of these postings (the i-th posting is
+    candidate i). whoosh's Positions format: the count (4 bytes), then the pickled list of
+    gaps between positions."""
+    gaps = [decoded_gaps(value) for value in values]
+    counts = np.fromiter(map(len, gaps), np.int64, len(gaps))
+    flat = np.fromiter(itertools.chain.from_iterable(gaps), np.int64, int(counts.sum()))
+    running = np.cumsum(flat)
+    before = np.concatenate(([0], running))[np.cumsum(counts) - counts]  # the sum ahead of each
+    positions = running - np.repeat(before, counts)
+    owners = np.repeat(np.arange(len(gaps), dtype=np.int64), counts)
+    return (owners << POSITION_BITS) | positions
+
+
+def decoded_gaps(value: bytes) -> list[int]:
+    try:
+        return pickle.loads(value[4:])
+    except pickle.UnpicklingError:  # written without the pickle's final "."
+        return pickle.loads(value[4:] + b".")
+
+
+def block_weights(weights, count: int) -> np.ndarray:
+    """A block's weights as whoosh3's reader gives them: None is 1.0 each, one float is stored
+    in a float32 array, a tuple keeps its floats."""
+    if weights is None:
+        return np.ones(count, np.float64)
+    if isinstance(weights, float):
+        return np.full(count, np.float32(weights), np.float64)
+    if isinstance(weights, array):
+        return np.frombuffer(weights, weights.typecode).astype(np.float64)
+    return np.asarray(weights, np.float64)
+
+
+def segment_docnums(reader, fieldname: str, text: bytes, offset: int) -> np.ndarray | None:
+    """The top-level numbers of one segment's documents holding a word (deleted ones may be
+    included: callers mask with the live bits); None if its postings cannot be read in blocks."""
+    if (fieldname, text) not in reader:
+        return np.zeros(0, np.int64)
+    found = posting_arrays(reader, fieldname, text, offset)
+    return None if found is None else found[0]

@@ -132,3 +132,29 @@ def test_term_at_a_time_ranking_equals_whoosh_scoring_every_match(corpus, q):
             for h in searcher.search(scoring, limit=None, filter=BitsetIds(secret, bitsets.size))
         ]
         assert fast == wanted[:20], q
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"drug trafficking"',
+        '"Shining Path"',
+        '"armed forces"',
+        '"ministry of defense"',
+        '"counter-terrorism law"',
+    ],
+)
+def test_a_phrase_read_from_its_posting_arrays_matches_the_documents_whooshs_matcher_finds(corpus, q):
+    from haystack import connections
+    from whoosh import query as wq
+
+    from quipu_whoosh.bitsets import bits_of
+
+    backend = connections["default"].get_backend()
+    searcher, bitsets = backend.searcher(), backend.bitsets()
+    scorer = backend.scorer(searcher, bitsets)
+    phrases = [leaf for leaf in backend.parse(q).leaves() if type(leaf) is wq.Phrase]
+    assert phrases, q
+    for phrase in phrases:
+        expected = bits_of(searcher.docs_for_query(phrase), bitsets.size) & bitsets.live
+        assert scorer.phrase_bits(phrase) & bitsets.live == expected, repr(phrase)
