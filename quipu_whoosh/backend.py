@@ -272,6 +272,15 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         if self.content_field_name:
             self.scorer(bitsets.searcher, bitsets).norms()
 
+    def forget_results(self) -> None:
+        """Rankings, word scores, match sets and related documents go; the mapped columns stay
+        (they are the index's, not a search's)."""
+        if self._scorer is not None:
+            self._scorer.forget()
+        if self._bitsets is not None:
+            self._bitsets.queries.clear()
+        self._related_cache.clear()
+
     def store_columns(self) -> None:
         """After a commit: write the new segments' facet and sort columns beside them, so a
         new process maps them instead of reading Whoosh's columns (quipu_whoosh.column_store)."""

@@ -115,6 +115,11 @@ class Scorer:
             self.K1 = weighting.K1
             self.avgfl = searcher.avg_field_length(fieldname) or 1
 
+    def forget(self) -> None:
+        """Drop the cached rankings and word scores (the lengths stay: they are the index's)."""
+        self.rankings = SizedCache(MAX_CACHED_RANKING_ENTRIES)
+        self.terms = SizedCache(MAX_CACHED_TERM_ENTRIES)
+
     def ranking(self, query) -> Scores | None:
         """Every document the query scores, by score then docnum; or None."""
         if not self.supported:

@@ -66,6 +66,12 @@ class Quipu:
         self.client, self.name = client, page
         self.path = "/search/" if page == "page" else "/api/search/"
 
+    def forget(self) -> None:
+        """Uncached, as the query phase measures: no ranking or match set of an earlier search."""
+        from archive.search.engine import search_engine
+
+        search_engine().forget_results()
+
     def search(self, params: dict, _query) -> int | None:
         response = self.client.get(f"{self.path}?{urlencode(params)}")
         if response.status_code != 200:
@@ -76,6 +82,9 @@ class Quipu:
 class Peer:
     def __init__(self, peer):
         self.peer, self.name = peer, peer.name
+
+    def forget(self) -> None:
+        pass  # a peer keeps no results between searches
 
     def search(self, _params: dict, query) -> int:
         return self.peer.search(query)[0]
@@ -98,6 +107,7 @@ def run_interleaved(engines: list, per_kind: int) -> dict:
         query = peer_query(params)
         kinds[key], counts[key] = kind, {}
         for engine in rotated(engines, turn):
+            engine.forget()
             started = time.perf_counter()
             try:
                 count = engine.search(params, query)

@@ -18,6 +18,8 @@ that knows nothing of them (Elasticsearch, Solr) still serves every page:
                              documents weigh what two documents share by it)
     open_for_serving()       what a first search needs, opened when a web worker starts
                              (archive.serving.prepare_worker)
+    forget_results()         drop the results kept between searches (a benchmark's uncached
+                             round)
 
 A backend class that does better subclasses SearchEngineExtensions and overrides what it
 does (quipu_whoosh.backend). Callers reach them through `extensions(backend)` or
@@ -168,6 +170,10 @@ class SearchEngineExtensions:
     def open_for_serving(self) -> None:
         """Open what a first search needs, when a web worker starts. Plain: nothing (a
         search server is already open)."""
+
+    def forget_results(self) -> None:
+        """Drop the results this process keeps between searches (rankings, match sets), as a
+        benchmark's uncached round needs. Plain: nothing kept."""
 
     def known_words(self, words: list[str]) -> set[str]:
         """The words some document of the index holds. Plain: all of them (a search for a word

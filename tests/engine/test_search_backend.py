@@ -79,3 +79,17 @@ def test_a_spelling_suggestion_is_cheap(search_index):
 
     assert suggestions == {"terorism": "terrorism", "goverment": "government", "secrity": "security"}
     assert elapsed < 0.5
+
+
+def test_forgetting_the_kept_results_gives_the_same_results_computed_again(search_index):
+    def top_ids():
+        return [result.pk for result in SearchQuerySet().models(Document).filter(content="peru")[:10]]
+
+    kept = top_ids()
+    scorer = search_index._scorer
+    assert len(scorer.rankings) > 0
+
+    search_index.forget_results()
+
+    assert len(scorer.rankings) == 0 and not search_index.bitsets().queries
+    assert top_ids() == kept
