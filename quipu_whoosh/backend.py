@@ -22,7 +22,9 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+from collections.abc import Mapping
 from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
 from django.utils.encoding import force_str
@@ -74,6 +76,32 @@ def likely_passages(text: str, terms, most: int = SNIPPET_FRAGMENTS + 1) -> str:
             if len(found) >= most:
                 break
     return "\n\n".join(found)
+
+
+class LazySnippet(Mapping):
+    """haystack's `highlighted` ({field: [snippet]}), the snippet made when it is first read.
+
+    A result whose paragraphs match shows them instead (archive.search.searching): highlighting
+    every result's text cost ~1.5 ms a result, mostly for snippets never shown."""
+
+    def __init__(self, field: str, make):
+        self.field = field
+        self.make = make
+        self.snippets = None
+
+    def __getitem__(self, key):
+        if key != self.field:
+            raise KeyError(key)
+        if self.snippets is None:
+            snippet = self.make()
+            self.snippets = [snippet] if snippet else []
+        return self.snippets
+
+    def __iter__(self):
+        return iter((self.field,))
+
+    def __len__(self) -> int:
+        return 1
 
 
 class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshSearchBackend):
@@ -391,8 +419,10 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
             values = self.convert_stored(model, stored)
             values.update({DJANGO_CT: f"{app_label}.{model_name}", DJANGO_ID: pk})  # for values_list()
             if terms is not None:
-                snippet = self.highlight(stored.get(self.content_field_name, ""), terms)
-                values["highlighted"] = {self.content_field_name: [snippet] if snippet else []}
+                text = stored.get(self.content_field_name, "")
+                values["highlighted"] = LazySnippet(
+                    self.content_field_name, partial(self.highlight, text, terms)
+                )
             built.append(result_class(app_label, model_name, pk, score, **values))
         return built
 

@@ -97,3 +97,17 @@ def test_the_api_says_whose_numbers_the_paragraph_hits_carry(client_with_index):
 
     numbered_by = {hit["numbered_by"] for result in data["results"] for hit in result["paragraphs"]}
     assert numbered_by == {"archive"}
+
+
+def test_the_engine_highlights_only_the_results_shown_without_paragraph_hits(search_index, monkeypatch):
+    highlighted = []
+    original = search_index.highlight
+    monkeypatch.setattr(
+        search_index, "highlight", lambda text, terms: highlighted.append(1) or original(text, terms)
+    )
+
+    outcome = searching.search("Peru", {}, page_size=50)
+    without_hits = [result for result in outcome.results if not result.paragraphs]
+
+    assert outcome.results and len(without_hits) < len(outcome.results)
+    assert len(highlighted) == len(without_hits)
