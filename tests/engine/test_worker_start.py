@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -21,11 +22,17 @@ def test_a_prepared_worker_has_its_index_open_with_the_columns_mapped(search_ind
 
     monkeypatch.setattr(column_store, "build", no_reading)
     with using_index(search_index.path) as backend:
-        prepare_worker()
+        try:
+            prepare_worker()
+            frozen = gc.get_freeze_count()
+        finally:
+            gc.unfreeze()
         bitsets = backend._bitsets
 
         assert bitsets is not None and bitsets.searcher is backend.searcher()
         assert all(part._store is not None for part, _offset in bitsets.leaves)
+    # What the worker loaded is out of the collector's sweeps, which a request would pay for.
+    assert frozen > 10_000
 
 
 def test_a_worker_whose_index_cannot_be_read_logs_it_and_starts_all_the_same(search_index, caplog):
@@ -36,7 +43,10 @@ def test_a_worker_whose_index_cannot_be_read_logs_it_and_starts_all_the_same(sea
         path.write_bytes(b"")
 
     with caplog.at_level(logging.ERROR, logger="archive.serving"), using_index(search_index.path):
-        seconds = prepare_worker()
+        try:
+            seconds = prepare_worker()
+        finally:
+            gc.unfreeze()
 
     assert seconds >= 0
     assert "could not prepare the worker" in caplog.text
