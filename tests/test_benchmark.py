@@ -65,6 +65,6 @@ def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
     first = figures["first_request_ms"]
     assert first["worker start"] > 0 and first["search"] > 0 and first["api"] > 0
     assert "import" in completed.stdout and "p95" in completed.stdout
-    assert "new worker: ready" in completed.stdout
+    assert "new worker: start" in completed.stdout
     assert "search (cached)" in completed.stdout and "api (cached)" in completed.stdout
     assert "relink" in completed.stdout and "cited cable" in completed.stdout
