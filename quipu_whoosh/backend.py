@@ -311,9 +311,16 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
 
     def store_columns(self) -> None:
         """After a commit: write the new segments' facet and sort columns beside them, so a
-        new process maps them instead of reading Whoosh's columns (quipu_whoosh.column_store)."""
+        new process maps them instead of reading Whoosh's columns (quipu_whoosh.column_store).
+
+        The commit stands whatever happens here: a segment without its file gets it built at
+        its first search."""
         self.reset_searcher()
-        self.bitsets().ensure_stored()
+        try:
+            self.bitsets().ensure_stored()
+        except Exception:
+            logger.exception("could not write the columns of the segments just committed")
+            self.reset_searcher()
 
     def scorer(self, searcher, bitsets) -> Scorer:
         """Term-at-a-time BM25F rankings of the current searcher (quipu_whoosh.scoring)."""

@@ -13,6 +13,7 @@ from django.db.models import Count
 from haystack.query import SearchQuerySet
 
 from archive.models import Document
+from archive.search.indexing import drain_queue
 from quipu_whoosh import column_store
 from quipu_whoosh.bitsets import segment_folder, segment_written_at
 from tests.search_fixtures import *  # noqa: F403
@@ -110,3 +111,21 @@ def test_a_columns_file_written_for_another_segment_of_the_same_name_is_not_take
     assert stored_columns(reader) is not None
     assert column_store.load(path, reader.doc_count_all(), written_at + 1) is None
     assert column_store.load(path, reader.doc_count_all() + 1, written_at) is None
+
+
+def test_a_commit_whose_columns_cannot_be_built_is_kept_and_the_search_builds_them_later(
+    search_index, monkeypatch, caplog
+):
+    def failing(*args, **kwargs):
+        raise ValueError("a column Whoosh cannot read")
+
+    lima = Document.objects.get(identifier="07LIMA3429")
+    lima.title = "Wombat logistics"
+    lima.save()
+    with monkeypatch.context() as patched:
+        patched.setattr(column_store, "build", failing)
+        drain_queue()
+
+    assert "could not write the columns" in caplog.text
+    assert SearchQuerySet().filter(title="wombat").count() == 1
+    assert counted_origins() == origin_counts()
