@@ -6,9 +6,9 @@ prepare_worker once per worker, after the application is loaded (gunicorn.conf.p
 `post_worker_init`). It computes nothing that depends on the archive's size: the engine maps
 what the index's last commit wrote (quipu_whoosh.column_store).
 
-Then the objects loaded so far (modules, templates, the index's readers: ~80,000) are frozen
-out of the garbage collector's sweeps: a full sweep over them took 35-40 ms in the middle of
-a request, one request in three or so.
+The objects loaded by then (modules, views, templates: ~60,000) are frozen out of the garbage
+collector's sweeps, which a request would otherwise pay for; the index is opened after, as its
+readers and caches are replaced when it changes.
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ def prepare_worker() -> float:
         get_resolver().url_patterns  # noqa: B018 (imports every view)
         for name in FIRST_PAGES:
             get_template(name)
+    except Exception:
+        logger.exception("could not prepare the worker; its first request will")
+    # Frozen before the index opens: the index's readers and caches are replaced when it
+    # changes, and frozen objects are never collected.
+    gc.collect()
+    gc.freeze()
+    try:
         search_engine().open_for_serving()
     except Exception:
         logger.exception("could not prepare the worker; its first request will")
-    gc.collect()
-    gc.freeze()
     return time.perf_counter() - started

@@ -35,6 +35,7 @@ from haystack.inputs import Exact
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
+from whoosh import columns
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, highlight
@@ -336,7 +337,8 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
         allowed = BitsetIds(matches, bitsets.size)
         if sort_by:
             name = sort_by[0].lstrip("-")
-            if len(sort_by) == 1 and self.schema[name].column_type is not None:
+            # Dates and numbers are sorted from the stored columns; text by Whoosh's own sort.
+            if len(sort_by) == 1 and isinstance(self.schema[name].column_type, columns.NumericColumn):
                 order = bitsets.sorted_docnums(name, reverse=sort_by[0].startswith("-"))
                 return [(docnum, 0.0) for docnum in bitsets.first(order, matches, count)]
             results = search_within_budget(

@@ -11,6 +11,7 @@ cached by query, so a filter or a browse never walks its documents in Python aga
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections import OrderedDict
 
@@ -24,6 +25,8 @@ from archive.search import budget
 from quipu_whoosh import column_store
 
 MAX_CACHED_QUERIES = 256
+
+logger = logging.getLogger(__name__)
 
 
 def bits_of(docnums, size: int) -> int:
@@ -88,19 +91,21 @@ class SegmentColumns:
 
     def stored(self) -> column_store.ColumnStore | None:
         path = self.path()
-        if path is None:
-            return None
-        return column_store.load(path, self.size, segment_written_at(self.reader, self.reader.segment()))
+        return column_store.load(path, self.stamp()) if path is not None else None
 
     def built(self) -> column_store.ColumnStore:
         store = column_store.build(self.reader, self.reader.schema, self.facet_names, self.number_names)
         path = self.path()
         if path is not None:
             try:
-                column_store.save(store, path, segment_written_at(self.reader, self.reader.segment()))
-            except OSError:  # a read-only index: every process builds its own
-                pass
+                column_store.save(store, path, self.stamp())
+            except Exception:  # a read-only index, a full disk: every process builds its own
+                logger.warning("could not save the columns of %s", path, exc_info=True)
         return store
+
+    def stamp(self) -> dict:
+        written_at = segment_written_at(self.reader, self.reader.segment())
+        return column_store.stamp(self.size, written_at, self.facet_names, self.number_names)
 
     def path(self) -> str | None:
         segment = self.reader.segment() if hasattr(self.reader, "segment") else None
@@ -136,7 +141,7 @@ def segment_written_at(reader, segment) -> int | None:
                 (
                     entry.stat().st_mtime_ns
                     for entry in entries
-                    if entry.name.startswith(prefix) and not entry.name.endswith(ours)
+                    if entry.name.startswith(prefix) and ours not in entry.name
                 ),
                 default=None,
             )
@@ -171,9 +176,7 @@ class ReaderBitsets:
         # A word's documents read from its postings while scoring it (quipu_whoosh.scoring).
         self.term_bits = None
         facet_names = frozenset(facet_names)
-        number_names = frozenset(
-            name for name, field in schema.items() if isinstance(field.column_type, columns.NumericColumn)
-        )
+        number_names = self.number_names(schema)
         cache = {} if segments is None else segments
         self.leaves = []
         current = set()
@@ -190,6 +193,13 @@ class ReaderBitsets:
         for key in [key for key in cache if key not in current]:
             del cache[key]
         self.live = self.live_bits()
+
+    @staticmethod
+    def number_names(schema) -> frozenset[str]:
+        """The fields whose columns are kept for ranges and sorting: every number and date."""
+        return frozenset(
+            name for name, field in schema.items() if isinstance(field.column_type, columns.NumericColumn)
+        )
 
     def live_bits(self) -> int:
         """Every document but the deleted ones, from the segments' deletion lists."""

@@ -186,10 +186,25 @@ def path_of(folder: str, segment) -> str:
     return os.path.join(folder, f"{segment.segment_id()}.{EXTENSION}")
 
 
-def save(store: ColumnStore, path: str, written_at: int | None) -> None:
-    """Write the file whole under a temporary name, then rename it: a reader never sees half."""
+def stamp(size: int, written_at: int | None, facet_names, number_names) -> dict:
+    """What makes a file this segment's, for these fields: its document count and the time its
+    files were written (Whoosh draws segment ids from `random`, which a seeded process can draw
+    again), and the fields asked for (a process with other facets builds its own)."""
+    return {
+        "format": FORMAT,
+        "size": size,
+        "written_at": written_at,
+        "facets": sorted(facet_names),
+        "numbers": sorted(number_names),
+    }
+
+
+def save(store: ColumnStore, path: str, stamped: dict) -> None:
+    """Write the file whole under a temporary name, synced, then rename it: a reader never
+    sees half of one. The temporary name is the segment's too, so Whoosh's clean-up deletes
+    one left by a killed process with the segment."""
     arrays = {}
-    header = {"format": FORMAT, "size": store.size, "written_at": written_at, "facets": {}, "numbers": []}
+    header = {"stamp": stamped, "facets": {}, "numbers": []}
     for name, facet in store.facets.items():
         header["facets"][name] = {"values": facet.values, "list": facet.docs is not None}
         arrays[f"{name}:codes"] = facet.codes
@@ -208,7 +223,7 @@ def save(store: ColumnStore, path: str, written_at: int | None) -> None:
     encoded = json.dumps(header, separators=(",", ":")).encode()
     start = aligned(8 + len(encoded))
     folder = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(len(encoded).to_bytes(8, "little"))
@@ -218,6 +233,8 @@ def save(store: ColumnStore, path: str, written_at: int | None) -> None:
                 data = np.ascontiguousarray(array).tobytes()
                 out.write(data)
                 out.write(b"\0" * (aligned(len(data)) - len(data)))
+            out.flush()
+            os.fsync(out.fileno())
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from workers run as another user
         os.replace(temporary, path)
     except BaseException:
@@ -226,9 +243,10 @@ def save(store: ColumnStore, path: str, written_at: int | None) -> None:
         raise
 
 
-def load(path: str, size: int, written_at: int | None) -> ColumnStore | None:
-    """The segment's arrays, mapped from its file; None if there is none or it is not this
-    segment's (another index drew the same segment id, or an older format)."""
+def load(path: str, stamped: dict) -> ColumnStore | None:
+    """The segment's arrays, mapped from its file; None if there is none, or if it is not
+    stamped as this segment's for these fields (another index drew the same segment id, another
+    version wrote it)."""
     try:
         with open(path, "rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -237,7 +255,7 @@ def load(path: str, size: int, written_at: int | None) -> ColumnStore | None:
     try:
         length = int.from_bytes(mapped[:8], "little")
         header = json.loads(mapped[8 : 8 + length])
-        if header.get("format") != FORMAT or header["size"] != size or header["written_at"] != written_at:
+        if header.get("stamp") != stamped:
             return None
         start = aligned(8 + length)
 
@@ -254,9 +272,9 @@ def load(path: str, size: int, written_at: int | None) -> ColumnStore | None:
         numbers = {
             name: Numbers(array(f"{name}:numbers"), array(f"{name}:present")) for name in header["numbers"]
         }
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return ColumnStore(facets, numbers, size)
+    return ColumnStore(facets, numbers, stamped["size"])
 
 
 def aligned(length: int) -> int:

@@ -361,10 +361,18 @@ class Scorer:
             return NO_SCORES
         parts = [self.term_scores(wq.Term(self.fieldname, word)) for word in query.words]
         first = parts[0].where(self.bitsets.mask(matched)[parts[0].docs])
-        values = first.values
-        for part in parts[1:]:  # added word by word, as Whoosh adds them
-            values = values + part.scores_at(first.docs)
-        return Scores(first.docs, values)
+        values = [first.values] + [part.scores_at(first.docs) for part in parts[1:]]
+        return Scores(first.docs, tree_sum(values))
+
+
+def tree_sum(values: list):
+    """The sum of a phrase's word scores in the order Whoosh adds them: its phrase matcher
+    intersects the words as a balanced binary tree (make_binary_tree), so three words add
+    as s0 + (s1 + s2), four as (s0 + s1) + (s2 + s3)."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return tree_sum(values[:half]) + tree_sum(values[half:])
 
 
 def posting_arrays(reader, fieldname: str, text: bytes, offset: int, frequencies: bool = False):

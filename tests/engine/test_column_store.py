@@ -15,7 +15,7 @@ from haystack.query import SearchQuerySet
 from archive.models import Document
 from archive.search.indexing import drain_queue
 from quipu_whoosh import column_store
-from quipu_whoosh.bitsets import segment_folder, segment_written_at
+from quipu_whoosh.bitsets import ReaderBitsets, segment_folder, segment_written_at
 from tests.search_fixtures import *  # noqa: F403
 from tests.search_fixtures import using_index
 
@@ -34,9 +34,19 @@ def segment_readers(backend) -> list:
     return [reader for reader, _offset in backend.searcher().reader().leaf_readers()]
 
 
-def stored_columns(reader):
+def stamp_of(reader, backend, **changes) -> dict:
+    stamped = {
+        "size": reader.doc_count_all(),
+        "written_at": segment_written_at(reader, reader.segment()),
+        "facet_names": backend.facet_fields,
+        "number_names": ReaderBitsets.number_names(backend.schema),
+    }
+    return column_store.stamp(**(stamped | changes))
+
+
+def stored_columns(reader, backend):
     path = column_store.path_of(segment_folder(reader), reader.segment())
-    return column_store.load(path, reader.doc_count_all(), segment_written_at(reader, reader.segment()))
+    return column_store.load(path, stamp_of(reader, backend))
 
 
 def origin_counts() -> dict[str, int]:
@@ -75,7 +85,7 @@ def test_a_damaged_columns_file_is_ignored_and_written_again(search_index):
 
     with using_index(search_index.path) as backend:
         assert counted_origins() == origin_counts()
-        assert all(stored_columns(reader) is not None for reader in segment_readers(backend))
+        assert all(stored_columns(reader, backend) is not None for reader in segment_readers(backend))
 
 
 def test_an_index_written_before_the_columns_files_gets_them_at_its_first_search(search_index):
@@ -108,9 +118,17 @@ def test_a_columns_file_written_for_another_segment_of_the_same_name_is_not_take
     path = column_store.path_of(str(search_index.path), reader.segment())
     written_at = segment_written_at(reader, reader.segment())
 
-    assert stored_columns(reader) is not None
-    assert column_store.load(path, reader.doc_count_all(), written_at + 1) is None
-    assert column_store.load(path, reader.doc_count_all() + 1, written_at) is None
+    assert stored_columns(reader, search_index) is not None
+    assert column_store.load(path, stamp_of(reader, search_index, written_at=written_at + 1)) is None
+    assert column_store.load(path, stamp_of(reader, search_index, size=reader.doc_count_all() + 1)) is None
+
+
+def test_a_columns_file_written_for_other_facets_is_not_taken(search_index):
+    (reader, *_) = segment_readers(search_index)
+    path = column_store.path_of(str(search_index.path), reader.segment())
+    fewer = search_index.facet_fields - {"origin_exact"}
+
+    assert column_store.load(path, stamp_of(reader, search_index, facet_names=fewer)) is None
 
 
 def test_a_commit_whose_columns_cannot_be_built_is_kept_and_the_search_builds_them_later(

@@ -93,3 +93,9 @@ def test_forgetting_the_kept_results_gives_the_same_results_computed_again(searc
 
     assert len(scorer.rankings) == 0 and not search_index.bitsets().queries
     assert top_ids() == kept
+
+
+def test_ordering_by_a_text_field_sorts_by_it(search_index):
+    titles = [result.title for result in SearchQuerySet().models(Document).order_by("title")[:10]]
+
+    assert titles == sorted(Document.objects.values_list("title", flat=True))[:10]

@@ -105,6 +105,8 @@ def test_browsing_newest_first_pages_through_the_documents_in_date_order(corpus)
         "demining",
         '"drug trafficking"',
         '"Shining Path"',
+        '"natural gas exports"',  # three words: Whoosh adds their scores as s0 + (s1 + s2)
+        '"security forces for political ends"',  # four: (s0 + s1) + (s2 + s3)
         "embassy AND minister",
         "narcotics NOT Peru",
         "coca AND eradication NOT Colombia",  # not handled by the fast scorer: Whoosh's collector

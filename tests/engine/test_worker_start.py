@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,19 @@ def test_a_prepared_worker_has_its_index_open_with_the_columns_mapped(search_ind
         assert all(part._store is not None for part, _offset in bitsets.leaves)
     # What the worker loaded is out of the collector's sweeps, which a request would pay for.
     assert frozen > 10_000
+
+
+def test_the_index_a_worker_opened_is_freed_once_the_index_changes(search_index):
+    with using_index(search_index.path) as backend:
+        try:
+            prepare_worker()
+            opened = weakref.ref(backend._bitsets)
+            backend.reset_searcher()  # as when a commit makes a new generation
+            gc.collect()
+        finally:
+            gc.unfreeze()
+
+    assert opened() is None
 
 
 def test_a_worker_whose_index_cannot_be_read_logs_it_and_starts_all_the_same(search_index, caplog):
