@@ -375,25 +375,41 @@ def tree_sum(values: list):
     return tree_sum(values[:half]) + tree_sum(values[half:])
 
 
-def posting_arrays(reader, fieldname: str, text: bytes, offset: int, frequencies: bool = False):
-    """(top-level document numbers, term frequencies or None) of one segment's postings of a
-    word, deleted documents left out, read a block at a time; None if the postings are not
-    in whoosh3's block format."""
+def block_postings(reader, fieldname: str, text: bytes):
+    """(whoosh3's posting matcher of a word in one segment, the segment's deleted documents or
+    None); None if the postings are not in whoosh3's block format."""
     matcher = reader.postings(fieldname, text)
     deleted = None
     if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
         deleted, matcher = reader.deleted_docs_set, matcher.child
     if not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", False):
         return None
-    ids, weights = [], []
+    return matcher, deleted
+
+
+def blocks(matcher):
+    """Each posting block as (its document numbers in the segment, its data tuple: the gaps,
+    the weights, the encoded values), read whole."""
     while matcher.is_active():
         budget.check()
         if matcher._data is None:
             matcher._read_data()
-        ids.append(np.cumsum(np.asarray(matcher._data[0], np.int64)))  # delta-encoded
-        if frequencies:
-            weights.append(block_weights(matcher._data[1], matcher._blocklength))
+        yield np.cumsum(np.asarray(matcher._data[0], np.int64)), matcher._data  # delta-encoded
         matcher._next_block()
+
+
+def posting_arrays(reader, fieldname: str, text: bytes, offset: int, frequencies: bool = False):
+    """(top-level document numbers, term frequencies or None) of one segment's postings of a
+    word, deleted documents left out; None if the postings are not in whoosh3's block format."""
+    found = block_postings(reader, fieldname, text)
+    if found is None:
+        return None
+    matcher, deleted = found
+    ids, weights = [], []
+    for block_ids, data in blocks(matcher):
+        ids.append(block_ids)
+        if frequencies:
+            weights.append(block_weights(data[1], matcher._blocklength))
     if not ids:
         return np.zeros(0, np.int64), (np.zeros(0) if frequencies else None)
     docs = np.concatenate(ids)
@@ -407,22 +423,15 @@ def posting_arrays(reader, fieldname: str, text: bytes, offset: int, frequencies
 def posting_values(reader, fieldname: str, text: bytes):
     """(document numbers in the segment, each posting's encoded value: its positions) of a
     word, deleted documents included; None if the postings are not whoosh3's blocks of values."""
-    matcher = reader.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", False):
+    found = block_postings(reader, fieldname, text)
+    if found is None:
         return None
     ids, values = [], []
-    while matcher.is_active():
-        budget.check()
-        if matcher._data is None:
-            matcher._read_data()
-        block = matcher._data[2]
-        if not isinstance(block, (tuple, list)):
+    for block_ids, data in blocks(found[0]):
+        if not isinstance(data[2], (tuple, list)):
             return None
-        ids.append(np.cumsum(np.asarray(matcher._data[0], np.int64)))
-        values.extend(block)
-        matcher._next_block()
+        ids.append(block_ids)
+        values.extend(data[2])
     return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), values
 
 
