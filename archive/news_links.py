@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from archive.models import Document, DocumentLink, Paragraph
-from archive.text_match import QUOTE_WORDS, distinctive, fingerprints, shared_runs, tokens, words
+from archive.text_match import QUOTE_WORDS, distinctive, run_hashes, shared_runs, tokens, words
 
 # "07LIMA3429", "07 LIMA 3429", "07-LIMA-3429", "07 THE HAGUE 1548": two-digit year, office, serial.
 _NAMED = re.compile(
@@ -330,29 +330,29 @@ def link_document(document: Document) -> None:
 def relink_all() -> int:
     """Recompute every article's links; returns how many links the archive now has.
 
-    Quotes are found without the search engine: every article paragraph's fingerprints are
-    held in memory, every cable paragraph is read once and its fingerprints looked up, and
-    only the pairs of paragraphs sharing one are compared word by word.
+    Quotes are found without the search engine: the hashes of every run of QUOTE_WORDS words
+    of the articles are held in memory, every cable paragraph is read once and its runs looked
+    up, and only the pairs of paragraphs sharing one are compared word by word.
     """
     articles = list(Document.objects.articles().prefetch_related("paragraphs"))
     if not articles:
         DocumentLink.objects.all().delete()
         return 0
-    by_print: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    by_run: dict[int, list[tuple[int, int]]] = defaultdict(list)
     texts: dict[tuple[int, int], Paragraph] = {}
     for position, article in enumerate(articles):
         for paragraph in article.paragraphs.all():
             texts[(position, paragraph.number)] = paragraph
-            for print_ in fingerprints(words(paragraph.text)):
-                by_print[print_].append((position, paragraph.number))
+            for run in run_hashes(words(paragraph.text)):
+                by_run[run].append((position, paragraph.number))
     pairs: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)  # (article, cable pk) -> paragraphs
     cable_texts: dict[tuple[int, int], str] = {}
     cable_paragraphs = Paragraph.objects.filter(document__type=Document.Type.CABLE)
     for cable_pk, number, text in cable_paragraphs.values_list("document_id", "number", "text").iterator(
         chunk_size=5000
     ):
-        for print_ in fingerprints(words(text)):
-            for position, article_number in by_print.get(print_, ()):
+        for run in run_hashes(words(text)):
+            for position, article_number in by_run.get(run, ()):
                 pairs[(position, cable_pk)].add((article_number, number))
                 cable_texts[(cable_pk, number)] = text
     quoted: list[dict[int, list[Quote]]] = [defaultdict(list) for _ in articles]

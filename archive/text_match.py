@@ -92,23 +92,13 @@ def _extend(a: list[str], b: list[str], a_start: int, b_start: int) -> SharedRun
     return SharedRun(a_start, b_start, length)
 
 
-# --- Fingerprints: finding shared runs across many texts at once --------------------------------
-SHINGLE = 8  # words hashed together
-WINDOW = 5  # consecutive shingles of which the smallest hash is kept
-# Winnowing keeps at least one fingerprint of every run of SHINGLE + WINDOW - 1 words, so two
-# texts sharing QUOTE_WORDS (= 12) consecutive words share a fingerprint.
-assert SHINGLE + WINDOW - 1 <= QUOTE_WORDS
+# --- Run hashes: finding shared runs across many texts at once ----------------------------------
+def run_hashes(some_words: list[str]) -> set[int]:
+    """The hashes of every QUOTE_WORDS consecutive words of a text.
 
-
-def fingerprints(some_words: list[str]) -> set[int]:
-    """The winnowed hashes of a text's word shingles (Schleimer, Wilkerson and Aiken, 2003).
-
+    Two texts share a run of QUOTE_WORDS words or more exactly when they share one of these, so
+    a lookup finds only the pairs that do (winnowed shorter shingles also matched every pair
+    sharing a stock phrase of eight words, thousands per phrase in a release of templates).
     Hashes are Python's own: comparable within one process only.
     """
-    count = len(some_words) - SHINGLE + 1
-    if count <= 0:
-        return set()
-    hashes = [hash(tuple(some_words[i : i + SHINGLE])) for i in range(count)]
-    if count <= WINDOW:
-        return {min(hashes)}
-    return {min(hashes[i : i + WINDOW]) for i in range(count - WINDOW + 1)}
+    return {hash(tuple(some_words[i : i + QUOTE_WORDS])) for i in range(len(some_words) - QUOTE_WORDS + 1)}
