@@ -99,6 +99,32 @@ def test_a_field_without_lengths_is_looked_up_on_disk_once(monkeypatch):
     assert looked_up.count("_key_len") == 1
 
 
+def postings_of(ix) -> list[tuple]:
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        return [
+            (field, term, list(reader.postings(field, term).all_items()))
+            for field, term in reader.all_terms()
+        ]
+
+
+def test_postings_sorted_in_runs_on_disk_come_back_whole_and_in_order(monkeypatch):
+    from quipu_whoosh import patches
+
+    monkeypatch.setattr(patches, "RUN_CHUNK", 7)  # runs of several chunks, and a chunk cut short
+    schema = Schema(key=ID(stored=True), body=TEXT)
+    bodies = [f"cable {n} reports talks {n % 7} in lima and bogota" for n in range(300)]
+    in_memory, on_disk = RamStorage().create_index(schema), RamStorage().create_index(schema)
+    for ix, limit in ((in_memory, 128), (on_disk, 0.001)):  # megabytes of postings held in memory
+        writer = ix.writer(limitmb=limit)
+        for n, body in enumerate(bodies):
+            writer.add_document(key=str(n), body=body)
+        spilled = len(writer.pool.runs)
+        writer.commit()
+        assert (spilled > 1) == (ix is on_disk)
+    assert postings_of(on_disk) == postings_of(in_memory)
+
+
 # The bulk writer
 
 
