@@ -12,7 +12,10 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-PAGES = ("search", "api", "search (cached)", "api (cached)", "document", "paragraph", "cited cable")
+PAGES = (
+    *("search", "api", "search (cached)", "api (cached)"),
+    *("document", "paragraph", "cited cable", "quote finder"),
+)
 
 
 def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
@@ -68,3 +71,7 @@ def test_a_small_benchmark_reports_every_figure_as_json(tmp_path):
     assert "new worker: start" in completed.stdout
     assert "search (cached)" in completed.stdout and "api (cached)" in completed.stdout
     assert "relink" in completed.stdout and "cited cable" in completed.stdout
+    quotes = figures["quote_finder"]
+    assert quotes["passages"] == 100
+    assert 0 < quotes["found"] <= quotes["found"] + quotes["equally_in_others"] <= 100
+    assert "quote finder: of 100 mangled passages" in completed.stdout

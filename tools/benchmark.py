@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tools import web_benchmark
+from tools import quote_benchmark, web_benchmark
 
 STOCK_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 STOCK_DIR = "whoosh-stock"
@@ -186,6 +186,7 @@ def reuse_benchmark(options: Options, data_dir: Path, env: dict, log) -> dict:
         "latency_by_kind_ms": queries["latency_by_kind_ms"],
         "first_request_ms": queries["first_request_ms"],
         "search_cpu_ms": queries.get("search_cpu_ms"),
+        "quote_finder": queries.get("quote_finder"),
     }
     if options.compare_stock:
         if not (data_dir / STOCK_DIR).is_dir():
@@ -245,6 +246,7 @@ def build_figures(options: Options, phases: dict, queries: dict, data_dir: Path)
         "latency_by_kind_ms": queries["latency_by_kind_ms"],
         "first_request_ms": queries["first_request_ms"],
         "search_cpu_ms": queries.get("search_cpu_ms"),
+        "quote_finder": queries.get("quote_finder"),
     }
 
 
@@ -509,6 +511,8 @@ def run_queries(per_kind: int, engine: str = "ours") -> dict:
         samples["document"].append(timed_get(client, f"/documents/{quote(identifier)}/", 200))
         samples["paragraph"].append(timed_get(client, f"/documents/{quote(identifier)}/p/{number}/", 302))
     samples.update(web_benchmark.cited_page_samples(client, len(targets), timed_get))
+    quotes = quote_benchmark.quote_samples(client)
+    samples[quote_benchmark.PAGE] = quotes.pop("ms")
     return {
         "engine": engine,
         "documents": Document.objects.count(),
@@ -523,6 +527,7 @@ def run_queries(per_kind: int, engine: str = "ours") -> dict:
             "by_kind": {kind: percentiles(values) for kind, values in cpu.items()},
         },
         "results": results,
+        "quote_finder": quotes,
     }
 
 
@@ -568,6 +573,13 @@ def latency_lines(figures: dict) -> list[str]:
             f"  new worker: start {first['worker start']:.0f} ms (loading the application, then "
             f"opening views, templates and index {first.get('worker prepare', 0):.0f} ms), "
             f"first search page {first['search']:.0f} ms, first API search {first['api']:.0f} ms"
+        )
+    quotes = figures.get("quote_finder")
+    if quotes:
+        lines.append(
+            f"  quote finder: of {quotes['passages']} mangled passages, {quotes['found']} found their "
+            f"paragraph among the first {quote_benchmark.TOP} answers, "
+            f"{quotes.get('equally_in_others', 0)} were matched as well by other paragraphs"
         )
     cpu = figures.get("search_cpu_ms")
     if cpu:
