@@ -5,6 +5,10 @@ breaks and ¶ marks do not count, and a few words changed, dropped or added (a r
 edit, OCR damage) still find the paragraph, with a lower score. The search engine proposes
 the cables that hold the passage's most distinctive words; each of their paragraphs is then
 aligned with the passage word by word.
+
+The engine is asked for the passage's rarest words, by its own statistics where it has them
+(numbers too: "842 Mexican police" is found by 842): cables built from stock phrases share
+the longest words of a passage, so those alone rank thousands of cables alike.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 
 from archive.models import Document, Paragraph
 from archive.news_links import documents_with_words
+from archive.search.engine import search_engine
 from archive.text_match import distinctive, tokens, words
 
 MAX_CHARS = 2000
@@ -21,6 +26,7 @@ MIN_WORDS = 6
 CANDIDATES = 10  # cables read per passage
 MATCHES = 5  # paragraphs answered
 MIN_SCORE = 0.5  # share of the passage's words found in order in the paragraph
+LOOKUP_WORDS = 6  # the passage's rarest words the engine is asked for
 
 
 class PassageProblem(ValueError):
@@ -55,7 +61,7 @@ def passage_words(text: str) -> list[str]:
 def find_passage(text: str, limit: int = MATCHES) -> list[PassageMatch]:
     """The cable paragraphs a passage comes from, best first. Raises PassageProblem."""
     passage = passage_words(text)
-    pks = documents_with_words(distinctive(passage), Document.Type.CABLE, CANDIDATES)
+    pks = documents_with_words(lookup_words(passage), Document.Type.CABLE, CANDIDATES)
     paragraphs = Paragraph.objects.filter(document_id__in=pks).select_related("document", "document__source")
     matches = [match for paragraph in paragraphs if (match := aligned(passage, paragraph))]
     rank = {pk: position for position, pk in enumerate(pks)}
@@ -63,6 +69,17 @@ def find_passage(text: str, limit: int = MATCHES) -> list[PassageMatch]:
         key=lambda m: (-m.score, not m.exact, rank.get(m.document.pk, len(rank)), m.paragraph.number)
     )
     return matches[:limit]
+
+
+def lookup_words(passage: list[str]) -> list[str]:
+    """The LOOKUP_WORDS rarest words of the passage that the index holds; without the engine's
+    statistics, its longest words."""
+    candidates = distinctive(passage, limit=len(passage), numbers=True)
+    frequencies = search_engine().word_frequencies(candidates)
+    if frequencies is None:
+        return distinctive(passage)
+    held = sorted((word for word in candidates if frequencies.get(word)), key=frequencies.get)
+    return held[:LOOKUP_WORDS] or distinctive(passage)
 
 
 def aligned(passage: list[str], paragraph: Paragraph) -> PassageMatch | None:

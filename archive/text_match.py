@@ -46,9 +46,12 @@ def words(text: str) -> list[str]:
     return [normal(word) for word in _TOKEN.findall(text or "")]
 
 
-def distinctive(words_: list[str], limit: int = 12) -> list[str]:
-    """The words to look a passage up by: not function words, longest first (rarer, as a rule)."""
-    kept = list(dict.fromkeys(w for w in words_ if w not in STOPWORDS and len(w) > 2 and not w.isdigit()))
+def distinctive(words_: list[str], limit: int = 12, numbers: bool = False) -> list[str]:
+    """The words to look a passage up by: not function words (nor numbers, unless asked),
+    longest first (rarer, as a rule)."""
+    kept = list(
+        dict.fromkeys(w for w in words_ if w not in STOPWORDS and len(w) > 2 and (numbers or not w.isdigit()))
+    )
     return sorted(kept, key=len, reverse=True)[:limit]
 
 

@@ -530,6 +530,17 @@ class QuipuWhooshSearchBackend(SearchEngineExtensions, RelatedDocuments, WhooshS
                 if any(reader.doc_frequency(field, stem) for stem in analysis.stems(word))
             }
 
+    def word_frequencies(self, words) -> dict[str, int]:
+        """From the index's term statistics: a word counts the documents of its commonest stem."""
+        analysis = self.analysis()
+        with self.one_generation() as searcher:
+            reader = searcher.reader()
+            field = self.content_field_name
+            return {
+                word: max((reader.doc_frequency(field, stem) for stem in analysis.stems(word)), default=0)
+                for word in words
+            }
+
     def document_frequencies(self, values):
         """From the index's term statistics: no search (a document page asks for each of its
         tags). Until segments merge, a deleted document still counts: close enough for weights."""

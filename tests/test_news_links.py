@@ -14,7 +14,7 @@ from django.core.management import call_command
 from archive.models import Document, DocumentLink, Paragraph
 from archive.quotes import find_passage
 from archive.search import indexing as queue
-from archive.text_match import words
+from archive.text_match import distinctive, words
 from tests.conftest import CORPUS, SEED_FILES
 from tools.quote_benchmark import mangled_passage
 
@@ -212,6 +212,23 @@ def test_the_quote_finder_forgives_a_dropped_word_and_a_changed_one(client, cabl
     best = client.get("/api/quote/", {"text": passage}).json()["matches"][0]
     assert (best["identifier"], best["paragraph"], best["exact"]) == ("07LIMA3429", 5, False)
     assert 0.5 < best["score"] < 1
+
+
+def test_the_quote_finder_looks_a_passage_up_by_its_rarest_words_numbers_too(cable, import_file):
+    from archive.quotes import LOOKUP_WORDS, lookup_words
+    from archive.search.engine import search_engine
+
+    for name in ("afps", "dialogo", "andina"):
+        import_file(SEED_FILES[name])
+    queue.drain_queue(wait=5)
+    passage = words("development also afflicts the 10,000 persons living along the 1300 kilometer border")
+    chosen = lookup_words(passage)
+    counts = search_engine().word_frequencies(chosen)
+    assert len(chosen) == LOOKUP_WORDS and "1300" in chosen
+    assert [counts[word] for word in chosen] == sorted(counts.values())
+    left_out = [w for w in distinctive(passage, limit=len(passage), numbers=True) if w not in chosen]
+    held = [n for n in search_engine().word_frequencies(left_out).values() if n]
+    assert held and min(held) >= max(counts.values())
 
 
 @pytest.mark.parametrize("text", ["", "Huallaga valley", "x" * 2001])

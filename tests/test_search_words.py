@@ -165,6 +165,19 @@ def test_the_engine_knows_the_words_its_documents_hold(search_index):
     assert PlainExtensions(search_index).known_words(["zzqxjoined"]) == {"zzqxjoined"}
 
 
+def test_the_engine_counts_the_documents_holding_each_word_in_any_form(search_index):
+    from haystack.query import SearchQuerySet
+
+    from archive.search.engine import PlainExtensions, search_engine
+
+    asked = ["huallaga", "embassies", "zzqxjoined", "3429"]
+    counts = search_engine().word_frequencies(asked)
+    searched = {word: SearchQuerySet().filter(content=word).count() for word in asked}
+    assert counts == searched
+    assert counts["embassies"] > counts["huallaga"] > 0 == counts["zzqxjoined"]
+    assert PlainExtensions(search_index).word_frequencies(asked) is None
+
+
 def test_a_phrase_is_ored_with_its_joined_word_only_when_the_index_holds_it(search_index):
     from archive.search.query import Phrase
     from archive.search.translate import useful_alternatives

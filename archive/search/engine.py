@@ -16,6 +16,8 @@ that knows nothing of them (Elasticsearch, Solr) still serves every page:
     document_frequencies(…)  how many documents hold each of some facet values, and how many
                              documents there are: how rare a tag or an origin is (related
                              documents weigh what two documents share by it)
+    word_frequencies(words)  how many documents hold each word: the rarest words of a pasted
+                             passage are the ones to look it up by (the quote finder)
     open_for_serving()       what a first search needs, opened when a web worker starts
                              (archive.serving.prepare_worker)
     forget_results()         drop the results kept between searches (a benchmark's uncached
@@ -179,6 +181,11 @@ class SearchEngineExtensions:
         """The words some document of the index holds. Plain: all of them (a search for a word
         no document holds finds nothing, at a little cost)."""
         return set(words)
+
+    def word_frequencies(self, words: list[str]) -> dict[str, int] | None:
+        """{word: how many documents hold it} from the index's statistics, or None. Plain: None
+        (unknown; callers keep their own order of the words)."""
+        return None
 
     def write_lock(self):
         """The lock every index write holds, released by the system if its holder dies.
