@@ -11,7 +11,8 @@ per reader: the next page, or the same words under another filter, is a walk dow
 
 Only the shapes whose Whoosh score is a plain sum are handled here: a word, a phrase
 (the sum of its words' scores over the documents that hold the phrase), `a AND b`,
-`a AND NOT b`. Anything else returns None and Whoosh's collector does the work.
+`a AND NOT b`, and a query of words ORed (`a OR b OR c`, as the quote finder asks), added in
+the order Whoosh adds them. Anything else returns None and Whoosh's collector does the work.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import itertools
 import pickle
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 
 import numpy as np
@@ -32,6 +34,11 @@ from whoosh.util.numeric import byte_to_length
 from archive.search import budget
 from quipu_whoosh import column_store
 from quipu_whoosh.bitsets import bits_from_mask
+
+# Whoosh's Or adds the words' scores of a segment of at most so many documents in an array,
+# word after word (PreloadedOr); of a larger segment, along a tree (DefaultOr).
+OR_ARRAY_MAX_DOCS = 5000
+OR_TOO_MANY_CLAUSES = wq.Or.TOO_MANY_CLAUSES
 
 # Cached rankings and word scores, by entries held (a document number and its score, 16 bytes
 # in arrays): at 250,000 cables a common word's ranking is ~150,000 entries, 2.4 MB.
@@ -94,6 +101,45 @@ class Scores:
     def where(self, keep: np.ndarray) -> Scores:
         return Scores(self.docs[keep], self.values[keep])
 
+    def between(self, first: int, end: int) -> Scores:
+        """The documents numbered from `first` up to `end` (one segment's)."""
+        start, stop = np.searchsorted(self.docs, [first, end])
+        return Scores(self.docs[start:stop], self.values[start:stop])
+
+
+def union(a: Scores, b: Scores) -> Scores:
+    """Whoosh's UnionMatcher: a document in both scores a + b, in one the score it has there."""
+    docs = np.union1d(a.docs, b.docs)
+    values = np.zeros(len(docs), np.float64)
+    values[np.searchsorted(docs, a.docs)] = a.values
+    values[np.searchsorted(docs, b.docs)] += b.values
+    return Scores(docs, values)
+
+
+def weighted_union(sizes: list[int], parts: list[Scores]) -> Scores:
+    """The union along Whoosh's make_weighted_tree: the two smallest (by estimated size, ties in
+    query order) joined first, and the join put back after the parts of the same size."""
+    nodes = sorted(zip(sizes, parts, strict=True), key=lambda node: node[0])
+    while len(nodes) > 1:
+        (size_a, a), (size_b, b) = nodes.pop(0), nodes.pop(0)
+        size = size_a + size_b
+        nodes.insert(bisect_right([node[0] for node in nodes], size), (size, union(a, b)))
+    return nodes[0][1]
+
+
+def list_union(parts: list[Scores]) -> Scores:
+    """Whoosh's ArrayUnionMatcher: each part's scores added in turn, from 0."""
+    found = parts[0]
+    for part in parts[1:]:
+        found = union(found, part)
+    return found
+
+
+def concatenated(pieces: list[Scores]) -> Scores:
+    if not pieces:
+        return NO_SCORES
+    return Scores(np.concatenate([p.docs for p in pieces]), np.concatenate([p.values for p in pieces]))
+
 
 NO_SCORES = Scores(np.zeros(0, np.int64), np.zeros(0, np.float64))
 
@@ -129,7 +175,7 @@ class Scorer:
         if ranking is not None:
             return ranking
         try:
-            scores = self.scores(query)
+            scores = self.or_scores(query) if type(query) is wq.Or else self.scores(query)
         except Unsupported:
             return None
         # Best first; equal scores keep increasing document numbers, as Whoosh's collector does.
@@ -179,6 +225,30 @@ class Scorer:
         if isinstance(query, wq.AndNot) and query.boost == 1:
             return self.without(self.scores(query.a), [query.b])
         raise Unsupported(repr(query))
+
+    def or_scores(self, query) -> Scores:
+        """A top-level OR of words, scored per segment as Whoosh's Or would choose to: word after
+        word in an array for a segment of at most OR_ARRAY_MAX_DOCS documents, else along a tree
+        of the words' sizes in that segment; two words in either way. (Inside an AND, Whoosh
+        needs the current document and always builds the tree: not handled here.)"""
+        children = query.subqueries
+        if query.boost != 1 or query.scale or query.minmatch:
+            raise Unsupported(repr(query))
+        if len(children) == 1:
+            return self.scores(children[0])
+        if len(children) >= OR_TOO_MANY_CLAUSES or any(type(child) is not wq.Term for child in children):
+            raise Unsupported(repr(query))
+        parts = [self.term_scores(child) for child in children]
+        pieces = []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            count = reader.doc_count_all()
+            own = [part.between(offset, offset + count) for part in parts]
+            if len(children) == 2 or count > OR_ARRAY_MAX_DOCS:
+                pieces.append(weighted_union([child.estimate_size(reader) for child in children], own))
+            else:
+                pieces.append(list_union(own))
+        return concatenated(pieces)
 
     def without(self, scores: Scores, queries) -> Scores:
         excluded = 0

@@ -110,6 +110,8 @@ def test_browsing_newest_first_pages_through_the_documents_in_date_order(corpus)
         "embassy AND minister",
         "narcotics NOT Peru",
         "coca AND eradication NOT Colombia",  # not handled by the fast scorer: Whoosh's collector
+        "security OR terrorism",
+        "coca OR eradication OR narcotics OR Colombia",  # segments this small: added word by word
     ],
 )
 def test_term_at_a_time_ranking_equals_whoosh_scoring_every_match(corpus, q):
