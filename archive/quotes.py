@@ -16,8 +16,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from django.conf import settings
+from haystack.exceptions import SearchBackendError
+
 from archive.models import Document, Paragraph
 from archive.news_links import documents_with_words
+from archive.search import budget
 from archive.search.engine import search_engine
 from archive.text_match import distinctive, tokens, words
 
@@ -31,6 +35,14 @@ LOOKUP_WORDS = 6  # the passage's rarest words the engine is asked for
 
 class PassageProblem(ValueError):
     """A passage the finder cannot look up; the message says why."""
+
+    status = 400  # the passage is at fault
+
+
+class LookupProblem(PassageProblem):
+    """The search engine could not look the passage up (out of time, or failing)."""
+
+    status = 503
 
 
 @dataclass
@@ -61,7 +73,7 @@ def passage_words(text: str) -> list[str]:
 def find_passage(text: str, limit: int = MATCHES) -> list[PassageMatch]:
     """The cable paragraphs a passage comes from, best first. Raises PassageProblem."""
     passage = passage_words(text)
-    pks = documents_with_words(lookup_words(passage), Document.Type.CABLE, CANDIDATES)
+    pks = candidate_cables(passage)
     paragraphs = Paragraph.objects.filter(document_id__in=pks).select_related("document", "document__source")
     matches = [match for paragraph in paragraphs if (match := aligned(passage, paragraph))]
     rank = {pk: position for position, pk in enumerate(pks)}
@@ -69,6 +81,19 @@ def find_passage(text: str, limit: int = MATCHES) -> list[PassageMatch]:
         key=lambda m: (-m.score, not m.exact, rank.get(m.document.pk, len(rank)), m.paragraph.number)
     )
     return matches[:limit]
+
+
+def candidate_cables(passage: list[str]) -> list[int]:
+    """The CANDIDATES cables the engine ranks first for the passage's lookup words."""
+    try:
+        return documents_with_words(lookup_words(passage), Document.Type.CABLE, CANDIDATES)
+    except budget.SearchTimedOut:
+        raise LookupProblem(
+            f"Looking this passage up took too long (over {settings.ARCHIVE_SEARCH_TIME_BUDGET:g} "
+            "seconds) and was stopped. Try again, or paste a shorter, more distinctive passage."
+        ) from None
+    except SearchBackendError:
+        raise LookupProblem("The search engine could not look this passage up. Try again later.") from None
 
 
 def lookup_words(passage: list[str]) -> list[str]:

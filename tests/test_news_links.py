@@ -238,6 +238,19 @@ def test_the_quote_api_refuses_a_short_or_empty_or_long_passage(client, cable, t
     assert response.json()["error"]
 
 
+def test_a_quote_lookup_that_runs_out_of_time_says_so_instead_of_failing(client, cable, settings):
+    settings.ARCHIVE_SEARCH_TIME_BUDGET = 1e-9  # spent before the engine reads anything
+    passage = "Like the VRAE the Huallaga valley contains a Sendero Luminoso column estimated at 60 persons"
+
+    answer = client.get("/api/quote/", {"text": passage})
+    page = client.get("/quote/", {"text": passage})
+
+    assert answer.status_code == 503
+    assert "took too long" in answer.json()["error"]
+    assert page.status_code == 503
+    assert "took too long" in page.content.decode()
+
+
 def test_the_quote_page_highlights_the_matched_words(client, cable):
     passage = "Like the VRAE, the Huallaga valley contains a Sendero Luminoso column"
     html = client.get("/quote/", {"text": passage}).content.decode()
