@@ -43,11 +43,11 @@ def test_from_a_hit_through_cited_by_to_a_missing_reference_and_back(
     page.goto(f"{thread_site}/search/?q={CITED}+Monterrey")
     page.locator(f'a.result-link[href="/documents/{CITED}/"]').click()
     page.wait_for_load_state()
-    assert page.url.startswith(f"{thread_site}/documents/{CITED}/")
+    expect(page).to_have_url(re.compile(re.escape(f"{thread_site}/documents/{CITED}/")))
 
     page.locator(".citations .cited-by a", has_text=CITING).click()
     page.wait_for_load_state()
-    assert page.url == f"{thread_site}/documents/{CITING}/"
+    expect(page).to_have_url(f"{thread_site}/documents/{CITING}/")
     expect(page.locator(".refs a.ident", has_text=re.compile("MONTERREY 284"))).to_have_attribute(
         "href", f"/documents/{CITED}/"
     )
@@ -59,12 +59,12 @@ def test_from_a_hit_through_cited_by_to_a_missing_reference_and_back(
     assert serious_violations(page, axe_script) == []
     page.locator(".cited-by a", has_text=CITING).click()
     page.wait_for_load_state()
-    assert page.url == f"{thread_site}/documents/{CITING}/"
+    expect(page).to_have_url(f"{thread_site}/documents/{CITING}/")
 
     page.go_back()  # the browser's back button retraces the thread
     expect(page.locator("h1")).to_contain_text(f"{MISSING} is not in the archive")
     page.go_back()
-    assert page.url == f"{thread_site}/documents/{CITING}/"
+    expect(page).to_have_url(f"{thread_site}/documents/{CITING}/")
     expect(page.locator(".citations")).to_be_visible()
     # The page of a cable the archive lacks answers 404 by design; nothing else may fail.
     assert [e for e in page.console_errors if "status of 404" not in e] == []
