@@ -4,7 +4,9 @@ same event.
 - **Names**: a reference ID as the press writes it ("07LIMA3429", "07 LIMA 3429", "cable
   07LIMA3429"), of an office the archive knows.
 - **Quotes**: twelve or more consecutive words of a cable paragraph, whatever the case,
-  punctuation, hyphenation and line breaks (archive.text_match).
+  punctuation, hyphenation and line breaks (archive.text_match). A passage that stands word
+  for word in more than QUOTED_IN_AT_MOST cables is a post's stock sentence or a template, not
+  a quotation of one cable: it links none of them, unless the article names the cable.
 - **Same event**: an article and a cable a few weeks apart, of overlapping places, naming the
   same people; a weaker link, shown with its evidence and a score.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -36,7 +38,11 @@ _NAMED = re.compile(
 SAME_EVENT_DAYS = 30  # an article and a cable this far apart may report one event
 SAME_EVENT_MIN_NAMES = 2  # people both name, at least
 SAME_EVENT_MIN_SCORE = 0.5
-CANDIDATE_DOCUMENTS = 5  # documents read for quotes of one paragraph
+# A passage held by more cables than this points at none of them ("stock passages" below).
+QUOTED_IN_AT_MOST = 5
+# Documents read for quotes of one paragraph: one more than a quotation may stand in, so that
+# a stock passage shows itself as one.
+CANDIDATE_DOCUMENTS = QUOTED_IN_AT_MOST + 1
 # Capitalised words that are titles, institutions or places rather than people's names.
 _NOT_NAMES = frozenset(
     """america american americans states united nations department ministry minister secretary president
@@ -92,6 +98,7 @@ class Quote:
     start: int  # characters, in the article paragraph's text
     end: int
     paragraph: int  # the cable's paragraph number
+    runs: frozenset[int] = field(default=frozenset(), compare=False)  # its QUOTE_WORDS-word runs
 
 
 def quotes_of(article_paragraphs: list[Paragraph], cable_paragraphs: list[Paragraph]) -> list[Quote]:
@@ -104,8 +111,34 @@ def quotes_of(article_paragraphs: list[Paragraph], cable_paragraphs: list[Paragr
         for number, paragraph_words in cable_words:
             for run in shared_runs(article_words, paragraph_words):
                 first, last = article_tokens[run.a_start], article_tokens[run.a_start + run.length - 1]
-                found.append(Quote(article_paragraph.number, first.start, last.end, number))
+                runs = frozenset(run_hashes(article_words[run.a_start : run.a_start + run.length]))
+                found.append(Quote(article_paragraph.number, first.start, last.end, number, runs))
     return found
+
+
+def stock_runs(article_runs: set[int], cable_texts: dict[int, list[str]]) -> set[int]:
+    """The article's runs that more than QUOTED_IN_AT_MOST of these cables hold ({pk: paragraph
+    texts}): a stock sentence, not a quotation."""
+    holders: Counter[int] = Counter()
+    for texts in cable_texts.values():
+        holders.update(set().union(*(article_runs & run_hashes(words(text)) for text in texts)))
+    return {run for run, count in holders.items() if count > QUOTED_IN_AT_MOST}
+
+
+def without_stock_passages(
+    quoted: dict[int, list[Quote]], is_stock, named: set[int]
+) -> dict[int, list[Quote]]:
+    """The quotes of each cable that quote it: those with a run `is_stock` does not reject, and
+    every quote of a cable the article names."""
+    return {
+        pk: [quote for quote in quotes if pk in named or not is_stock_passage(quote, is_stock)]
+        for pk, quotes in quoted.items()
+    }
+
+
+def is_stock_passage(quote: Quote, is_stock) -> bool:
+    """Every run of the quote is a stock one: no part of it points at one cable."""
+    return bool(quote.runs) and all(map(is_stock, quote.runs))
 
 
 def documents_with_words(some_words: list[str], doc_type: str, limit: int) -> list[int]:
@@ -229,16 +262,12 @@ def links_of_article(
     paragraphs = list(article.paragraphs.all())
     text = article_text(article)
     links: dict[tuple[str, str], DocumentLink] = {}
-    for named in named_cables(text, offices):
+    names = named_cables(text, offices)
+    for named in names:
         key = (named.reference_id, DocumentLink.Kind.NAMES)
         links.setdefault(key, new_link(article, named.reference_id, DocumentLink.Kind.NAMES))
     if quoted is None:
-        pks = candidate_documents(paragraphs, Document.Type.CABLE) | {cable.pk for cable in also}
-        candidates = Document.objects.filter(pk__in=pks)
-        quoted = {
-            cable.pk: quotes_of(paragraphs, list(cable.paragraphs.all()))
-            for cable in candidates.prefetch_related("paragraphs")
-        }
+        quoted = quotes_in_candidates(paragraphs, names, also)
     identifiers = dict(
         Document.objects.filter(pk__in=[pk for pk, q in quoted.items() if q]).values_list("pk", "identifier")
     )
@@ -253,6 +282,28 @@ def links_of_article(
             link.score, link.evidence = evidence.score, evidence.shared
             links[(cable.identifier, DocumentLink.Kind.SAME_EVENT)] = link
     return list(links.values())
+
+
+def quotes_in_candidates(
+    paragraphs: list[Paragraph], names: list[NamedCable], also
+) -> dict[int, list[Quote]]:
+    """{cable pk: quotes} of the cables the search engine proposes for the article's paragraphs,
+    the cables it names and `also`, stock passages left out."""
+    named = cables_named(names)
+    pks = candidate_documents(paragraphs, Document.Type.CABLE) | {cable.pk for cable in also} | named
+    cables = list(Document.objects.filter(pk__in=pks).prefetch_related("paragraphs"))
+    quoted = {cable.pk: quotes_of(paragraphs, list(cable.paragraphs.all())) for cable in cables}
+    article_runs = set().union(*(run_hashes(words(p.text)) for p in paragraphs))
+    texts = {cable.pk: [p.text for p in cable.paragraphs.all()] for cable in cables}
+    return without_stock_passages(quoted, stock_runs(article_runs, texts).__contains__, named)
+
+
+def cables_named(names: list[NamedCable]) -> set[int]:
+    """The primary keys of the named cables the archive holds."""
+    identifiers = {named.reference_id for named in names}
+    if not identifiers:
+        return set()
+    return set(Document.objects.cables().filter(identifier__in=identifiers).values_list("pk", flat=True))
 
 
 def new_link(article: Document, reference_id: str, kind: str) -> DocumentLink:
@@ -332,7 +383,8 @@ def relink_all() -> int:
 
     Quotes are found without the search engine: the hashes of every run of QUOTE_WORDS words
     of the articles are held in memory, every cable paragraph is read once and its runs looked
-    up, and only the pairs of paragraphs sharing one are compared word by word.
+    up, and only the pairs of paragraphs sharing a run that few cables hold (a quotation, not a
+    stock passage) are compared word by word. The cables an article names are compared whole.
     """
     articles = list(Document.objects.articles().prefetch_related("paragraphs"))
     if not articles:
@@ -345,25 +397,53 @@ def relink_all() -> int:
             texts[(position, paragraph.number)] = paragraph
             for run in run_hashes(words(paragraph.text)):
                 by_run[run].append((position, paragraph.number))
+    holders = run_holders(by_run)
     pairs: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)  # (article, cable pk) -> paragraphs
     cable_texts: dict[tuple[int, int], str] = {}
-    cable_paragraphs = Paragraph.objects.filter(document__type=Document.Type.CABLE)
-    for cable_pk, number, text in cable_paragraphs.values_list("document_id", "number", "text").iterator(
-        chunk_size=5000
-    ):
-        for run in run_hashes(words(text)):
-            for position, article_number in by_run.get(run, ()):
-                pairs[(position, cable_pk)].add((article_number, number))
+    for run, held in holders.items():
+        for cable_pk, cable_paragraphs in (held or {}).items():
+            for number, text in cable_paragraphs:
                 cable_texts[(cable_pk, number)] = text
+                for position, article_number in by_run[run]:
+                    pairs[(position, cable_pk)].add((article_number, number))
     quoted: list[dict[int, list[Quote]]] = [defaultdict(list) for _ in articles]
     for (position, cable_pk), paragraph_pairs in pairs.items():
         for article_number, number in paragraph_pairs:
             cable_paragraph = Paragraph(number=number, text=cable_texts[(cable_pk, number)])
             quoted[position][cable_pk] += quotes_of([texts[(position, article_number)]], [cable_paragraph])
     offices = known_offices()
-    return sum(
-        relink_article(article, offices, quoted[position]) for position, article in enumerate(articles)
-    )
+
+    def is_stock(run: int) -> bool:
+        return run in holders and holders[run] is None
+
+    total = 0
+    for position, article in enumerate(articles):
+        named = cables_named(named_cables(article_text(article), offices))
+        own = list(article.paragraphs.all())
+        for cable in Document.objects.filter(pk__in=named).prefetch_related("paragraphs"):
+            quoted[position][cable.pk] = quotes_of(own, list(cable.paragraphs.all()))
+        total += relink_article(article, offices, without_stock_passages(quoted[position], is_stock, named))
+    return total
+
+
+def run_holders(by_run: dict[int, list]) -> dict[int, dict[int, list[tuple[int, str]]] | None]:
+    """For each of these runs that a cable paragraph holds: {cable pk: [(paragraph number,
+    text)]}, or None once more than QUOTED_IN_AT_MOST cables hold it (a stock passage: its
+    holders are not kept)."""
+    holders: dict[int, dict[int, list[tuple[int, str]]] | None] = {}
+    cable_paragraphs = Paragraph.objects.filter(document__type=Document.Type.CABLE)
+    rows = cable_paragraphs.values_list("document_id", "number", "text").iterator(chunk_size=5000)
+    for cable_pk, number, text in rows:
+        for run in run_hashes(words(text)):
+            if run not in by_run:
+                continue
+            held = holders.setdefault(run, {})
+            if held is None:
+                continue
+            held.setdefault(cable_pk, []).append((number, text))
+            if len(held) > QUOTED_IN_AT_MOST:
+                holders[run] = None
+    return holders
 
 
 def links_by_paragraph(links: list[DocumentLink]) -> dict[int, list[DocumentLink]]:

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from archive.models import Document, DocumentLink, Paragraph
+from archive.news_links import QUOTED_IN_AT_MOST
 from archive.quotes import find_passage
 from archive.search import indexing as queue
 from archive.text_match import distinctive, words
@@ -135,6 +136,48 @@ def test_a_cable_imported_after_the_article_quoting_it_is_linked(import_file, tm
     queue.drain_queue(wait=5)  # the engine proposes the articles a cable may be quoted in
     import_file(SEED_FILES["cable"])
     assert DocumentLink.objects.filter(article__identifier=result.identifier, kind="quotes").exists()
+
+
+def copies_of_the_cable(import_file, tmp_path, count: int) -> list[str]:
+    """The seed cable again under `count` other reference IDs: its ¶5 then stands word for word
+    in count + 1 cables, as a post's stock paragraph does."""
+    text = SEED_FILES["cable"].read_text(encoding="utf-8")
+    identifiers = [f"07LIMA{3501 + n}" for n in range(count)]
+    for identifier in identifiers:
+        import_file(write(tmp_path, f"{identifier}.txt", text.replace("07LIMA3429", identifier)))
+    queue.drain_queue(wait=5)
+    return identifiers
+
+
+def quoted_cables(article_identifier: str) -> list[str]:
+    links = DocumentLink.objects.filter(article__identifier=article_identifier, kind="quotes")
+    return sorted(links.values_list("reference_id", flat=True))
+
+
+def test_a_passage_in_a_few_cables_links_the_article_to_each(import_file, tmp_path, cable):
+    copies = copies_of_the_cable(import_file, tmp_path, 2)
+    result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    assert quoted_cables(result.identifier) == sorted(["07LIMA3429", *copies])
+
+
+def test_a_passage_in_more_than_a_handful_of_cables_links_the_article_to_none(
+    import_file, tmp_path, cable
+):
+    copies_of_the_cable(import_file, tmp_path, QUOTED_IN_AT_MOST)
+    result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
+    assert quoted_cables(result.identifier) == []
+    call_command("relink", stdout=io.StringIO())
+    assert quoted_cables(result.identifier) == []
+
+
+def test_a_stock_passage_links_the_article_to_the_cable_it_names(import_file, tmp_path, cable):
+    copies_of_the_cable(import_file, tmp_path, QUOTED_IN_AT_MOST)
+    naming = QUOTING_ARTICLE.replace("A U.S. diplomatic cable", "Cable 07LIMA3429")
+    result = import_file(write(tmp_path, "quoting.txt", naming))
+    link = DocumentLink.objects.get(article__identifier=result.identifier, kind="quotes")
+    assert (link.reference_id, link.paragraphs) == ("07LIMA3429", [5])
+    call_command("relink", stdout=io.StringIO())
+    assert quoted_cables(result.identifier) == ["07LIMA3429"]
 
 
 # --- Same event -----------------------------------------------------------------------------------------
