@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from archive import handling
 from archive.models import Document, Tag
+from archive.search import indexing as queue
 from archive.search import searching
 from tests.search_fixtures import *  # noqa: F403
 
@@ -272,6 +273,17 @@ def test_an_empty_query_browses_everything_with_facets(search_index):
 
     assert outcome.count == Document.objects.count() == 43
     assert all(outcome.facets[name] for name in ("type", "source", "origin", "tag", "year"))
+
+
+def test_a_deleted_document_is_not_counted_when_a_search_matches_most_of_the_archive(search_index):
+    # Facets of a search matching most documents are counted as the totals less the others,
+    # and the others include the index's deleted documents.
+    Document.objects.get(identifier="07LIMA3429").delete()
+    queue.drain_queue(wait=5)
+    outcome = search_all()
+
+    assert outcome.count == Document.objects.count() == 42
+    assert index_facets(outcome) == expected_facets({})
 
 
 def test_relevance_puts_the_document_about_the_words_first(search_index):
