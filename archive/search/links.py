@@ -15,8 +15,17 @@ def search_url(path: str, params: QueryDict) -> str:
     return f"{path}?{encoded}" if encoded else path
 
 
+def copied(params: QueryDict) -> QueryDict:
+    """A mutable copy: each list copied, the strings shared. QueryDict.copy() deep-copies every
+    value, and a results page builds a link per facet value (~0.15 ms each, 15 ms a page)."""
+    copy = QueryDict(mutable=True)
+    for name, values in params.lists():
+        copy.setlist(name, list(values))
+    return copy
+
+
 def changed(params: QueryDict, **values) -> QueryDict:
-    copy = params.copy()
+    copy = copied(params)
     for name in RESET:
         copy.pop(name, None)
     for name, value in values.items():
@@ -49,6 +58,6 @@ def year_range(path: str, params: QueryDict, year: int, axis: str = "date") -> s
 
 
 def page_link(path: str, params: QueryDict, number: int) -> str:
-    copy = params.copy()
+    copy = copied(params)
     copy["page"] = str(number)
     return search_url(path, copy)
