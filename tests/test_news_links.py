@@ -160,9 +160,7 @@ def test_a_passage_in_a_few_cables_links_the_article_to_each(import_file, tmp_pa
     assert quoted_cables(result.identifier) == sorted(["07LIMA3429", *copies])
 
 
-def test_a_passage_in_more_than_a_handful_of_cables_links_the_article_to_none(
-    import_file, tmp_path, cable
-):
+def test_a_passage_in_more_than_a_handful_of_cables_links_the_article_to_none(import_file, tmp_path, cable):
     copies_of_the_cable(import_file, tmp_path, QUOTED_IN_AT_MOST)
     result = import_file(write(tmp_path, "quoting.txt", QUOTING_ARTICLE))
     assert quoted_cables(result.identifier) == []
